@@ -1,0 +1,263 @@
+package sdk
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+// Conn is a WebSocket connection that stays up: it reconnects by policy
+// behind one Read/Write/Close API. All methods are safe for concurrent use.
+type Conn struct {
+	cfg    *config
+	url    string // normalized; "" when URLFunc provides it
+	dialFn dialFunc
+
+	state    atomic.Int32
+	queue    *sendQueue
+	incoming chan inMsg
+	events   *eventQueue
+
+	closing   atomic.Bool
+	closeWake chan struct{} // closed by the app's Close
+	// closeCtx ends with the app's Close: dials in flight give up at once.
+	closeCtx    context.Context
+	closeCancel context.CancelFunc
+	opened      chan struct{}   // closed on the first open (Dial waits on it)
+	done        chan struct{}   // closed when the Conn reached its final close
+	life        context.Context // ends with the Conn
+	kill        context.CancelFunc
+
+	mu         sync.Mutex
+	hs         Handshake
+	down       chan struct{} // open connection's end; nil while not open
+	lastErr    error
+	finalErr   error // set before done is closed
+	closeError error // what Close returns
+	closeArgs  closeRequest
+}
+
+type inMsg struct {
+	typ MessageType
+	p   []byte
+}
+
+type closeRequest struct {
+	code   StatusCode
+	reason string
+}
+
+// incomingBuffer lets the reader run a little ahead of Read; small, so a
+// slow reader still pushes back on the socket.
+const incomingBuffer = 16
+
+// maxCloseReason is RFC 6455's bound: a control frame payload is at most
+// 125 bytes, 2 of which are the code.
+const maxCloseReason = 123
+
+// Dial connects to url and returns once the first connection is open. It
+// retries retryable failures (with backoff, by the policy) until one opens,
+// ctx ends, or the retry budget is spent; a final failure returns at once,
+// typed: errors.As gives *HandshakeError, *CloseError, *URLError or
+// *OptionError. After Dial returns, ctx no longer matters: the Conn
+// reconnects on its own until Close or a final close.
+func Dial(ctx context.Context, url string, opts *Options) (*Conn, error) {
+	return dial(ctx, url, opts, platformDial)
+}
+
+func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn, error) {
+	if ctx == nil {
+		return nil, ErrNilContext
+	}
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	u := ""
+	if cfg.URLFunc == nil || rawURL != "" {
+		if u, err = normalizeURL(rawURL); err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("redial: dial %s: %w", u, err)
+	}
+	c := newConn(cfg, u, df)
+	go c.run()
+	select {
+	case <-c.opened:
+		return c, nil
+	case <-c.done:
+		c.events.wait()
+		return nil, c.finalCause()
+	case <-ctx.Done():
+		c.kill()
+		<-c.done
+		c.events.wait()
+		c.mu.Lock()
+		last := c.lastErr
+		c.mu.Unlock()
+		if last != nil {
+			return nil, fmt.Errorf("redial: dial %s: %w (last attempt: %w)", u, ctx.Err(), last)
+		}
+		return nil, fmt.Errorf("redial: dial %s: %w", u, ctx.Err())
+	}
+}
+
+func newConn(cfg *config, u string, df dialFunc) *Conn {
+	life, kill := context.WithCancel(context.Background())
+	closeCtx, closeCancel := context.WithCancel(life)
+	return &Conn{
+		closeCtx:    closeCtx,
+		closeCancel: closeCancel,
+		cfg:         cfg,
+		url:         u,
+		dialFn:      df,
+		queue:       newSendQueue(cfg.MaxQueued, cfg.MaxQueuedBytes),
+		incoming:    make(chan inMsg, incomingBuffer),
+		events:      newEventQueue(cfg.OnStateChange, cfg.log),
+		closeWake:   make(chan struct{}),
+		opened:      make(chan struct{}),
+		done:        make(chan struct{}),
+		life:        life,
+		kill:        kill,
+	}
+}
+
+// Read returns the next message. It waits through reconnects; ctx ending
+// interrupts only this call (the Conn stays up). After the final close it
+// returns, once buffered messages are read, an error matching ErrClosed
+// that errors.As turns into the *CloseError or *HandshakeError that ended it.
+func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
+	if ctx == nil {
+		return 0, nil, ErrNilContext
+	}
+	select {
+	case m := <-c.incoming:
+		return m.typ, m.p, nil
+	case <-ctx.Done():
+		return 0, nil, ctx.Err()
+	case <-c.done:
+		select {
+		case m := <-c.incoming:
+			return m.typ, m.p, nil
+		default:
+			return 0, nil, c.finalErr
+		}
+	}
+}
+
+// Write queues p (copied) for sending, in order, and returns. While the
+// connection is open a full queue makes Write wait for room (until ctx
+// ends); while it is down a full queue returns ErrQueueFull at once, so
+// Write never blocks on a connection that is not there and never drops
+// a message silently. After Close or a final close it returns an error
+// matching ErrClosed.
+func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
+	if ctx == nil {
+		return ErrNilContext
+	}
+	if typ != MessageText && typ != MessageBinary {
+		return fmt.Errorf("%w %d: use MessageText or MessageBinary", ErrInvalidMessageType, typ)
+	}
+	if len(p) > c.cfg.MaxQueuedBytes {
+		return fmt.Errorf("%w: %d bytes, more than Options.MaxQueuedBytes (%d)", ErrMessageTooBig, len(p), c.cfg.MaxQueuedBytes)
+	}
+	if c.closing.Load() {
+		return c.closedErr()
+	}
+	m := outMsg{typ: typ, p: append([]byte(nil), p...)}
+	for {
+		space, err := c.queue.push(m)
+		if err == nil {
+			return nil
+		}
+		if err == errQueueClosed {
+			return c.closedErr()
+		}
+		c.mu.Lock()
+		down := c.down
+		c.mu.Unlock()
+		if down == nil {
+			n, b := c.queue.size()
+			return fmt.Errorf("%w: %d messages, %d bytes queued while %s", ErrQueueFull, n, b, c.State())
+		}
+		select {
+		case <-space:
+		case <-down:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-c.done:
+			return c.finalErr
+		}
+	}
+}
+
+// Close ends the Conn for good: it sends what is queued (briefly, if
+// open), then a close frame with code and reason, waits for the peer's
+// (bounded), and stops every goroutine it started. It returns an
+// *UnsentError if queued messages could not be sent. A code that cannot
+// be sent (1005, 1006, 1015, unregistered 1xxx, beyond 4999) or a reason
+// over 123 bytes is refused with an error and nothing is closed. A second
+// Close returns an error matching ErrClosed.
+func (c *Conn) Close(code StatusCode, reason string) error {
+	if !code.sendable() {
+		return fmt.Errorf("redial: close code %s cannot be sent; use 1000–1003, 1007–1014 or 3000–4999", code)
+	}
+	if len(reason) > maxCloseReason {
+		return fmt.Errorf("redial: close reason is %d bytes; the limit is %d", len(reason), maxCloseReason)
+	}
+	if !c.closing.CompareAndSwap(false, true) {
+		return fmt.Errorf("redial: Close called twice: %w", ErrClosed)
+	}
+	c.mu.Lock()
+	c.closeArgs = closeRequest{code, reason}
+	c.mu.Unlock()
+	close(c.closeWake)
+	c.closeCancel()
+	<-c.done
+	c.events.wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closeError
+}
+
+// State is where the Conn is now.
+func (c *Conn) State() State { return State(c.state.Load()) }
+
+// Subprotocol is the subprotocol the server agreed to on the current (or
+// last) connection.
+func (c *Conn) Subprotocol() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hs.Subprotocol
+}
+
+// Handshake is the opening handshake of the current (or last) connection.
+func (c *Conn) Handshake() Handshake {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h := c.hs
+	h.Protocols = append([]string(nil), h.Protocols...)
+	h.RequestHeader = cloneHeader(h.RequestHeader)
+	h.ResponseHeader = cloneHeader(h.ResponseHeader)
+	return h
+}
+
+func (c *Conn) closedErr() error {
+	select {
+	case <-c.done:
+		return c.finalErr
+	default:
+		return fmt.Errorf("redial: connection is closing: %w", ErrClosed)
+	}
+}
+
+// finalCause is the typed error that ended the Conn, for Dial to return.
+func (c *Conn) finalCause() error {
+	if fe, ok := c.finalErr.(*finalError); ok && fe.cause != nil {
+		return fe.cause
+	}
+	return c.finalErr
+}

@@ -1,0 +1,141 @@
+package sdk
+
+import (
+	"errors"
+	"strings"
+	"time"
+)
+
+// Sentinel errors. Every error a Conn returns is worded and matches one of
+// these with errors.Is, or is a typed error below with errors.As.
+var (
+	// ErrClosed: the Conn reached its final close. Errors that end a Conn
+	// (CloseError, HandshakeError, an exhausted retry budget) also match it.
+	ErrClosed = errors.New("redial: connection closed")
+	// ErrQueueFull: the send queue is at its bound (Options.MaxQueued or
+	// Options.MaxQueuedBytes) and the connection is not open to drain it.
+	ErrQueueFull = errors.New("redial: send queue full")
+	// ErrMessageTooBig: a message larger than the send queue's byte bound;
+	// it could never be queued, so it is refused up front.
+	ErrMessageTooBig = errors.New("redial: message too big")
+	// ErrNilContext: a nil context.Context was passed.
+	ErrNilContext = errors.New("redial: nil context")
+	// ErrRetriesExhausted: MaxRetries or MaxElapsed was reached.
+	ErrRetriesExhausted = errors.New("redial: retry budget exhausted")
+	// ErrHeartbeatTimeout: pings went unanswered, or the machine slept past
+	// the heartbeat (the wall clock jumped); the connection is presumed dead.
+	ErrHeartbeatTimeout = errors.New("redial: heartbeat timeout")
+	// ErrInvalidMessageType: Write with a type other than MessageText/Binary.
+	ErrInvalidMessageType = errors.New("redial: invalid message type")
+)
+
+// CloseError is a close that ended a connection: a close frame from the
+// server, or the close this side sent. Code 1006 means the connection ended
+// with no close frame at all.
+type CloseError struct {
+	Code   StatusCode
+	Reason string
+	// Local is true when this side closed (Conn.Close, or a protocol rule
+	// the transport enforced, such as the read limit).
+	Local bool
+}
+
+func (e *CloseError) Error() string {
+	var b strings.Builder
+	b.WriteString("redial: ")
+	if e.Local {
+		b.WriteString("closed by client with ")
+	} else {
+		b.WriteString("closed by server with ")
+	}
+	b.WriteString(e.Code.String())
+	if e.Reason != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Reason)
+	}
+	return b.String()
+}
+
+// Is lets errors.Is(err, ErrClosed) hold for every close.
+func (e *CloseError) Is(target error) bool { return target == ErrClosed }
+
+// HandshakeError is a failed opening handshake: the server answered the
+// upgrade request with something other than a valid 101 (StatusCode holds
+// what it answered; 101 means the 101 itself was wrong, see Err), or the
+// subprotocol was not agreed. In the browser the status is never visible.
+type HandshakeError struct {
+	StatusCode int
+	Header     map[string][]string
+	Err        error // what exactly was wrong, when known
+}
+
+func (e *HandshakeError) Error() string {
+	msg := "redial: handshake failed"
+	if e.StatusCode != 0 {
+		msg += " with HTTP " + itoa(e.StatusCode)
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *HandshakeError) Unwrap() error { return e.Err }
+
+// RetryAfter parses the Retry-After header (delta-seconds or an HTTP-date,
+// RFC 9110 §10.2.3) relative to now. It reports false when absent or invalid.
+func (e *HandshakeError) RetryAfter(now time.Time) (time.Duration, bool) {
+	return parseRetryAfter(headerValue(e.Header, "Retry-After"), now)
+}
+
+// URLError is a URL the SDK cannot dial.
+type URLError struct {
+	URL    string
+	Reason string
+}
+
+func (e *URLError) Error() string { return "redial: bad URL " + quote(e.URL) + ": " + e.Reason }
+
+// OptionError is an Options field with a value that has no meaning.
+type OptionError struct {
+	Field  string
+	Reason string
+}
+
+func (e *OptionError) Error() string { return "redial: Options." + e.Field + " " + e.Reason }
+
+// UnsentError is returned by Close when messages were still queued and
+// could not be sent before the final close, so none is dropped silently.
+type UnsentError struct{ Messages int }
+
+func (e *UnsentError) Error() string {
+	return "redial: closed with " + itoa(e.Messages) + " queued message(s) unsent"
+}
+
+// finalError is what Read and Write return once the Conn is closed: it
+// matches ErrClosed and unwraps to the cause (*CloseError, *HandshakeError…).
+type finalError struct{ cause error }
+
+func (e *finalError) Error() string {
+	if e.cause == nil {
+		return ErrClosed.Error()
+	}
+	return e.cause.Error()
+}
+func (e *finalError) Unwrap() []error { return []error{ErrClosed, e.cause} }
+
+func headerValue(h map[string][]string, key string) string {
+	for k, v := range h {
+		if strings.EqualFold(k, key) && len(v) > 0 {
+			return v[0]
+		}
+	}
+	return ""
+}
+
+func quote(s string) string {
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return `"` + s + `"`
+}

@@ -1,0 +1,145 @@
+package sdk
+
+import (
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// StateChange is one event of a Conn's life: a transition, or a retry
+// scheduled (then From may equal To: StateReconnecting, with a new Attempt
+// and Delay).
+type StateChange struct {
+	From, To State
+	// Attempt is the retry number the Delay leads to (StateReconnecting),
+	// or the attempt that just opened (StateOpen); 0 for the first dial.
+	Attempt int
+	// Delay is the wait before the next attempt (StateReconnecting only).
+	Delay time.Duration
+	// Err is what caused the change: the close or failure, nil for opens
+	// and the app's own close.
+	Err error
+	// Close is the close that caused the change, when there was one.
+	Close *CloseError
+	// Final: the policy (or the retry budget) decided not to reconnect.
+	Final bool
+}
+
+// String reads like a log line: "reconnecting in 1.3s (attempt 2): redial:
+// closed by server with 1012 service restart".
+func (e StateChange) String() string {
+	var b strings.Builder
+	b.WriteString(e.To.String())
+	if e.To == StateReconnecting {
+		b.WriteString(" in ")
+		b.WriteString(e.Delay.Round(time.Millisecond).String())
+		b.WriteString(" (attempt ")
+		b.WriteString(itoa(e.Attempt))
+		b.WriteString(")")
+	}
+	if e.Final && e.Err != nil {
+		b.WriteString(" for good")
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// eventQueue delivers StateChanges to the callback in order from its own
+// goroutine, so a slow or blocking callback never stalls the supervisor.
+// It is unbounded, but a Conn emits a handful of events per reconnect.
+type eventQueue struct {
+	fn         func(StateChange)
+	log        *slog.Logger
+	mu         sync.Mutex
+	pending    []StateChange
+	closed     bool
+	wake       chan struct{}
+	done       chan struct{}
+	inCallback atomic.Bool
+}
+
+func newEventQueue(fn func(StateChange), log *slog.Logger) *eventQueue {
+	q := &eventQueue{fn: fn, log: log, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	if fn == nil {
+		close(q.done)
+		return q
+	}
+	go q.loop()
+	return q
+}
+
+func (q *eventQueue) push(e StateChange) {
+	if q.fn == nil {
+		return
+	}
+	q.mu.Lock()
+	if !q.closed {
+		q.pending = append(q.pending, e)
+	}
+	q.mu.Unlock()
+	q.signal()
+}
+
+// close lets the loop deliver what is pending, then end.
+func (q *eventQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.signal()
+}
+
+// wait blocks until every event is delivered, unless called from inside
+// the callback (a callback that calls Close must not wait for itself).
+func (q *eventQueue) wait() {
+	if q.inCallback.Load() {
+		return
+	}
+	<-q.done
+}
+
+func (q *eventQueue) signal() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (q *eventQueue) loop() {
+	defer close(q.done)
+	for range q.wake {
+		q.mu.Lock()
+		batch, closed := q.pending, q.closed
+		q.pending = nil
+		q.mu.Unlock()
+		for _, e := range batch {
+			q.deliver(e)
+		}
+		if closed {
+			q.mu.Lock()
+			left := len(q.pending)
+			q.mu.Unlock()
+			if left == 0 {
+				return
+			}
+			q.signal()
+		}
+	}
+}
+
+// deliver calls the callback; a panic in it is the app's bug, but must
+// not take the connection down with it.
+func (q *eventQueue) deliver(e StateChange) {
+	q.inCallback.Store(true)
+	defer q.inCallback.Store(false)
+	defer func() {
+		if r := recover(); r != nil {
+			q.log.Error("redial: OnStateChange panicked", "panic", r)
+		}
+	}()
+	q.fn(e)
+}

@@ -1,0 +1,62 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// heartbeat keeps a quiet connection honest. Every interval it checks the
+// wall clock: a gap of more than two intervals means the machine slept (or
+// a tab was frozen) and the socket is presumed dead, whatever the kernel
+// thinks; Go's timers run on the monotonic clock, which stops during
+// suspend, so the gap shows only in wall time. Where the platform can
+// ping, each tick sends one; two ticks with a ping still unanswered
+// declare the connection dead.
+func (c *Conn) heartbeat(ctx context.Context, t transport, ended chan<- error, wg *sync.WaitGroup) {
+	iv := c.cfg.heartbeat
+	clk := c.cfg.clock
+	last := clk.Now().Round(0) // Round(0) drops the monotonic reading
+	pong := make(chan error, 1)
+	canPing, outstanding, missed := true, false, 0
+	for {
+		timer := clk.NewTimer(iv)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case err := <-pong:
+			timer.Stop()
+			outstanding = false
+			switch {
+			case err == nil:
+				missed = 0
+			case errors.Is(err, errPingUnsupported):
+				canPing = false
+			}
+			// Any other error means the socket failed; the reader reports it.
+			continue
+		case <-timer.C():
+		}
+		now := clk.Now().Round(0)
+		if gap := now.Sub(last); gap > 2*iv {
+			ended <- fmt.Errorf("%w: %s passed during a %s heartbeat interval (the machine slept or the tab was frozen)",
+				ErrHeartbeatTimeout, gap.Round(1e6), iv)
+			return
+		}
+		last = now
+		if !canPing {
+			continue
+		}
+		if outstanding {
+			if missed++; missed >= missedPingsDead {
+				ended <- fmt.Errorf("%w: %d pings unanswered, %s apart", ErrHeartbeatTimeout, missed, iv)
+				return
+			}
+			continue
+		}
+		outstanding = true
+		wg.Go(func() { pong <- t.ping(ctx) })
+	}
+}

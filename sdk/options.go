@@ -1,0 +1,202 @@
+package sdk
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+)
+
+// Options configure a Conn. A nil *Options, and every zero field, means the
+// documented default; Dial copies what it needs and never modifies the
+// caller's struct. Negative numbers are refused with an *OptionError.
+type Options struct {
+	// Subprotocols offered in Sec-WebSocket-Protocol. When non-empty the
+	// server must agree to one, else the handshake fails (final).
+	Subprotocols []string
+	// Header is sent with every handshake request. Native only: browsers
+	// do not let a page set handshake headers (see "Browser" in doc.go).
+	Header map[string][]string
+	// URLFunc, when set, is called before every attempt for the URL to dial,
+	// so a token in the query can be refreshed. Its error counts as a
+	// failed attempt (retried with backoff).
+	URLFunc func(ctx context.Context) (string, error)
+	// HeaderFunc, when set, is called before every attempt for headers to
+	// add (an Authorization token, say). Native only.
+	HeaderFunc func(ctx context.Context) (map[string][]string, error)
+
+	// DialTimeout bounds one attempt's handshake; default 10 s.
+	DialTimeout time.Duration
+	// Backoff shapes the waits between attempts; zero means the default.
+	Backoff Backoff
+	// MaxRetries bounds consecutive failed attempts; 0 means unlimited.
+	MaxRetries int
+	// MaxElapsed bounds the time spent retrying since the connection was
+	// lost (or since Dial); 0 means unlimited.
+	MaxElapsed time.Duration
+	// StableAfter is how long a connection must stay open before the
+	// attempt counter resets; default 5 s. Resetting on open makes a
+	// flapping server get hammered at the smallest delay.
+	StableAfter time.Duration
+	// Policy overrides the default close-code and handshake policy. It is
+	// called after every failure; see DefaultPolicy, which it may call.
+	Policy func(RetryContext) (delay time.Duration, retry bool)
+
+	// MaxQueued bounds the send queue in messages; default 1024.
+	MaxQueued int
+	// MaxQueuedBytes bounds the send queue in bytes; default 1 MiB. It is
+	// also the largest message Write accepts.
+	MaxQueuedBytes int
+	// HeartbeatInterval is the time between pings; default 25 s. Two
+	// unanswered pings, or a wall-clock jump of more than two intervals
+	// (the machine slept), declare the connection dead.
+	HeartbeatInterval time.Duration
+	// NoHeartbeat turns the heartbeat off.
+	NoHeartbeat bool
+	// ReadLimit is the largest message accepted from the server; default
+	// 1 MiB. A bigger one closes the connection with 1009 (final).
+	ReadLimit int64
+
+	// OnStateChange is called for every transition and every scheduled
+	// retry, in order, from one goroutine that is not the supervisor's: a
+	// slow callback delays later events, never the connection.
+	OnStateChange func(StateChange)
+	// Logger receives debug records of attempts and decisions; nil: none.
+	Logger *slog.Logger
+
+	// Clock replaces the real clock (tests); nil means real time.
+	Clock Clock
+	// Rand returns uniform numbers in [0, 1) for jitter; nil means
+	// math/rand/v2. Tests inject it to make delays deterministic.
+	Rand func() float64
+
+	// Native holds settings that exist only in the native build (HTTP
+	// client, TLS). It is an empty struct in the browser build.
+	Native *NativeOptions
+}
+
+// Defaults for the zero Options.
+const (
+	DefaultDialTimeout       = 10 * time.Second
+	DefaultStableAfter       = 5 * time.Second
+	DefaultMaxQueued         = 1024
+	DefaultMaxQueuedBytes    = 1 << 20
+	DefaultHeartbeatInterval = 25 * time.Second
+	DefaultReadLimit         = 1 << 20
+	// missedPingsDead: two unanswered pings make a connection dead.
+	missedPingsDead = 2
+)
+
+// config is Options after defaults and validation: what the Conn runs on.
+type config struct {
+	Options
+	heartbeat time.Duration // 0: off
+	backoff   Backoff
+	clock     Clock
+	rand      func() float64
+	policy    func(RetryContext) (time.Duration, bool)
+	log       *slog.Logger
+}
+
+func newConfig(o *Options) (*config, error) {
+	var c config
+	if o != nil {
+		c.Options = *o
+		// Copy what the caller may mutate later.
+		c.Subprotocols = append([]string(nil), o.Subprotocols...)
+		c.Header = cloneHeader(o.Header)
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	c.backoff = c.Backoff.withDefaults()
+	setDefault(&c.DialTimeout, DefaultDialTimeout)
+	setDefault(&c.StableAfter, DefaultStableAfter)
+	setDefault(&c.MaxQueued, DefaultMaxQueued)
+	setDefault(&c.MaxQueuedBytes, DefaultMaxQueuedBytes)
+	setDefault(&c.ReadLimit, DefaultReadLimit)
+	setDefault(&c.HeartbeatInterval, DefaultHeartbeatInterval)
+	if !c.NoHeartbeat {
+		c.heartbeat = c.HeartbeatInterval
+	}
+	c.clock = c.Clock
+	if c.clock == nil {
+		c.clock = realClock{}
+	}
+	c.rand = c.Rand
+	if c.rand == nil {
+		c.rand = rand.Float64
+	}
+	c.policy = c.Policy
+	if c.policy == nil {
+		c.policy = DefaultPolicy
+	}
+	c.log = c.Logger
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	return &c, nil
+}
+
+func (c *config) validate() error {
+	type num struct {
+		name string
+		v    int64
+	}
+	for _, n := range []num{
+		{"DialTimeout", int64(c.DialTimeout)},
+		{"MaxRetries", int64(c.MaxRetries)},
+		{"MaxElapsed", int64(c.MaxElapsed)},
+		{"StableAfter", int64(c.StableAfter)},
+		{"MaxQueued", int64(c.MaxQueued)},
+		{"MaxQueuedBytes", int64(c.MaxQueuedBytes)},
+		{"HeartbeatInterval", int64(c.HeartbeatInterval)},
+		{"ReadLimit", c.ReadLimit},
+	} {
+		if n.v < 0 {
+			return &OptionError{n.name, "must not be negative (zero means the default)"}
+		}
+	}
+	for _, p := range c.Subprotocols {
+		if !validToken(p) {
+			return &OptionError{"Subprotocols", "has " + quote(p) + ", which is not an HTTP token"}
+		}
+	}
+	return c.Backoff.validate()
+}
+
+func setDefault[T comparable](p *T, def T) {
+	var zero T
+	if *p == zero {
+		*p = def
+	}
+}
+
+func cloneHeader(h map[string][]string) map[string][]string {
+	if h == nil {
+		return nil
+	}
+	out := make(map[string][]string, len(h))
+	for k, v := range h {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}
+
+// validToken reports whether s is an RFC 9110 token, as a subprotocol must be.
+func validToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f {
+			return false
+		}
+		switch c {
+		case '(', ')', '<', '>', '@', ',', ';', ':', '\\', '"', '/', '[', ']', '?', '=', '{', '}':
+			return false
+		}
+	}
+	return true
+}

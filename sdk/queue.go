@@ -1,0 +1,124 @@
+package sdk
+
+import (
+	"errors"
+	"sync"
+)
+
+// errQueueClosed: the Conn reached its final close; nothing more is queued.
+var errQueueClosed = errors.New("redial: send queue closed")
+
+// outMsg is one message waiting to be written.
+type outMsg struct {
+	typ MessageType
+	p   []byte
+}
+
+// sendQueue is the bounded FIFO every Write goes through, open or not, so
+// order holds across reconnects: what was queued while down is flushed
+// before anything written later. An item leaves the queue only after the
+// transport accepted it; a write that fails leaves it at the head for the
+// next connection.
+type sendQueue struct {
+	mu       sync.Mutex
+	items    []outMsg
+	head     int
+	bytes    int
+	maxN     int
+	maxBytes int
+	ready    chan struct{} // has a token while items are waiting
+	space    chan struct{} // closed (and replaced) when an item leaves
+	closed   bool
+}
+
+func newSendQueue(maxN, maxBytes int) *sendQueue {
+	return &sendQueue{
+		maxN:     maxN,
+		maxBytes: maxBytes,
+		ready:    make(chan struct{}, 1),
+		space:    make(chan struct{}),
+	}
+}
+
+// push appends m, or reports ErrQueueFull with a channel that is closed
+// when room may have been made.
+func (q *sendQueue) push(m outMsg) (<-chan struct{}, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return nil, errQueueClosed
+	}
+	if q.len() >= q.maxN || q.bytes+len(m.p) > q.maxBytes {
+		return q.space, ErrQueueFull
+	}
+	q.items = append(q.items, m)
+	q.bytes += len(m.p)
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
+	return nil, nil
+}
+
+// front returns the oldest item without removing it.
+func (q *sendQueue) front() (outMsg, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.len() == 0 {
+		return outMsg{}, false
+	}
+	return q.items[q.head], true
+}
+
+// pop removes the oldest item, which the transport has accepted.
+func (q *sendQueue) pop() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.len() == 0 {
+		return
+	}
+	q.bytes -= len(q.items[q.head].p)
+	q.items[q.head] = outMsg{}
+	q.head++
+	if q.head == len(q.items) {
+		q.items, q.head = q.items[:0], 0
+	} else if q.head > 64 && q.head*2 > len(q.items) {
+		n := copy(q.items, q.items[q.head:])
+		clear(q.items[n:])
+		q.items, q.head = q.items[:n], 0
+	}
+	close(q.space)
+	q.space = make(chan struct{})
+	if q.len() > 0 {
+		select {
+		case q.ready <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// drain empties and closes the queue and says how many messages it held.
+func (q *sendQueue) drain() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closed = true
+	n := q.len()
+	clear(q.items)
+	q.items, q.head, q.bytes = q.items[:0], 0, 0
+	return n
+}
+
+func (q *sendQueue) size() (n, bytes int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.len(), q.bytes
+}
+
+// spaceChan is closed when the next item leaves.
+func (q *sendQueue) spaceChan() <-chan struct{} {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.space
+}
+
+func (q *sendQueue) len() int { return len(q.items) - q.head }

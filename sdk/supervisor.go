@@ -1,0 +1,353 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// closeFlushTimeout bounds how long Close waits for queued messages to be
+// written before it sends the close frame.
+const closeFlushTimeout = 2 * time.Second
+
+// run is the supervisor: the one goroutine that owns the state machine,
+// dials, serves each connection and decides, by policy, what follows.
+func (c *Conn) run() {
+	var (
+		attempt      int // consecutive failures since the last stable connection
+		authFailures int
+		lostAt       = c.cfg.clock.Now()
+		pw           = newPlatformWatch()
+	)
+	defer pw.stop()
+	for {
+		t, err := c.dialOnce(attempt)
+		if err == nil {
+			authFailures = 0
+			openedAt := c.cfg.clock.Now()
+			var userClose bool
+			err, userClose = c.serve(t, attempt)
+			if userClose {
+				c.finish(nil, true)
+				return
+			}
+			lostAt = c.cfg.clock.Now()
+			if lostAt.Sub(openedAt) >= c.cfg.StableAfter {
+				attempt = 0
+			}
+		}
+		if req, ok := c.closeRequested(); ok {
+			c.finish(&CloseError{Code: req.code, Reason: req.reason, Local: true}, true)
+			return
+		}
+		if c.life.Err() != nil { // Dial's ctx ended
+			c.finish(err, false)
+			return
+		}
+		c.mu.Lock()
+		c.lastErr = err
+		c.mu.Unlock()
+
+		attempt++
+		rc := c.retryContext(err, attempt, lostAt, &authFailures)
+		delay, retry := c.cfg.policy(rc)
+		if retry {
+			err, retry = c.checkBudget(err, attempt, rc.Elapsed, delay)
+		}
+		c.cfg.log.Debug("redial: attempt failed", "attempt", attempt, "err", err, "retry", retry, "delay", delay)
+		if !retry {
+			c.finish(err, false)
+			return
+		}
+		c.transition(StateReconnecting, StateChange{Attempt: attempt, Delay: delay, Err: err, Close: asClose(err)})
+		if !c.sleep(delay, pw) {
+			req, _ := c.closeRequested()
+			c.finish(&CloseError{Code: req.code, Reason: req.reason, Local: true}, true)
+			return
+		}
+	}
+}
+
+func (c *Conn) retryContext(err error, attempt int, lostAt time.Time, authFailures *int) RetryContext {
+	rc := RetryContext{
+		Attempt:        attempt,
+		Elapsed:        c.cfg.clock.Now().Sub(lostAt),
+		Err:            err,
+		Close:          asClose(err),
+		CanRefreshAuth: c.cfg.URLFunc != nil || c.cfg.HeaderFunc != nil,
+		Backoff:        c.cfg.backoff.Delay(attempt, c.cfg.rand()),
+		MaxDelay:       c.cfg.backoff.Max,
+		Rand:           clamp01(c.cfg.rand()),
+	}
+	var he *HandshakeError
+	if errors.As(err, &he) {
+		rc.HTTPStatus = he.StatusCode
+		rc.RetryAfter, _ = he.RetryAfter(c.cfg.clock.Now())
+		if he.StatusCode == 401 || he.StatusCode == 403 {
+			*authFailures++
+		} else {
+			*authFailures = 0
+		}
+	} else {
+		*authFailures = 0
+	}
+	rc.AuthFailures = *authFailures
+	return rc
+}
+
+// checkBudget turns a retry into a final failure once MaxRetries or
+// MaxElapsed is spent.
+func (c *Conn) checkBudget(err error, attempt int, elapsed, delay time.Duration) (error, bool) {
+	if m := c.cfg.MaxRetries; m > 0 && attempt > m {
+		return fmt.Errorf("%w: %d retries (Options.MaxRetries); last error: %w", ErrRetriesExhausted, m, err), false
+	}
+	if m := c.cfg.MaxElapsed; m > 0 && elapsed+delay > m {
+		return fmt.Errorf("%w: %s retrying (Options.MaxElapsed %s); last error: %w",
+			ErrRetriesExhausted, elapsed.Round(time.Millisecond), m, err), false
+	}
+	return err, true
+}
+
+// sleep waits out a backoff delay on the injected clock. It returns false
+// when the app closed the Conn meanwhile. The platform may cut the wait
+// short (the browser came back online or the tab became visible) or
+// stretch it (offline: no point dialing without a network).
+func (c *Conn) sleep(d time.Duration, pw platformWatch) bool {
+	timer := c.cfg.clock.NewTimer(d)
+	defer timer.Stop()
+	for {
+		select {
+		case <-timer.C():
+			if !pw.offline() {
+				return true
+			}
+			c.cfg.log.Debug("redial: offline, waiting for the network")
+			select {
+			case <-pw.wake():
+				return true
+			case <-c.closeReqSignal():
+				return false
+			case <-c.life.Done():
+				return true
+			}
+		case <-pw.wake():
+			return true
+		case <-c.closeReqSignal():
+			return false
+		case <-c.life.Done():
+			return true
+		}
+	}
+}
+
+// closeReqSignal is closed once the app called Close.
+func (c *Conn) closeReqSignal() <-chan struct{} { return c.closeWake }
+
+func (c *Conn) closeRequested() (closeRequest, bool) {
+	if !c.closing.Load() {
+		return closeRequest{}, false
+	}
+	select {
+	case <-c.closeWake:
+	default:
+		return closeRequest{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closeArgs, true
+}
+
+// dialOnce makes one attempt, bounded by DialTimeout, and by Close.
+func (c *Conn) dialOnce(attempt int) (transport, error) {
+	ctx, cancel := context.WithTimeout(c.closeCtx, c.cfg.DialTimeout)
+	defer cancel()
+	if ctx.Err() != nil {
+		return nil, ErrClosed
+	}
+	u := c.url
+	if c.cfg.URLFunc != nil {
+		var err error
+		if u, err = c.cfg.URLFunc(ctx); err != nil {
+			return nil, fmt.Errorf("redial: Options.URLFunc: %w", err)
+		}
+		if u, err = normalizeURL(u); err != nil {
+			return nil, err
+		}
+	}
+	header := c.cfg.Header
+	if c.cfg.HeaderFunc != nil {
+		h, err := c.cfg.HeaderFunc(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("redial: Options.HeaderFunc: %w", err)
+		}
+		header = mergeHeader(header, h)
+	}
+	c.cfg.log.Debug("redial: dialing", "url", u, "attempt", attempt)
+	t, err := c.dialFn(ctx, u, c.cfg, header)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && c.closeCtx.Err() == nil {
+			return nil, fmt.Errorf("redial: dial timed out after %s: %w", c.cfg.DialTimeout, err)
+		}
+		return nil, err
+	}
+	return t, nil
+}
+
+// serve runs one open connection until it ends: a reader, a writer and a
+// heartbeat goroutine report the first failure; the app's Close ends it
+// with a close handshake. It returns the failure, or userClose.
+func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
+	ctx, cancel := context.WithCancel(c.life)
+	defer cancel()
+	down := make(chan struct{})
+	ended := make(chan error, 3)
+	var wg sync.WaitGroup
+	wg.Go(func() { c.readLoop(ctx, t, ended) })
+	wg.Go(func() { c.writeLoop(ctx, t, ended) })
+	if c.cfg.heartbeat > 0 {
+		wg.Go(func() { c.heartbeat(ctx, t, ended, &wg) })
+	}
+	c.mu.Lock()
+	c.hs = t.handshake()
+	c.down = down
+	c.mu.Unlock()
+	c.transition(StateOpen, StateChange{Attempt: attempt})
+	select {
+	case <-c.opened:
+	default:
+		close(c.opened)
+	}
+
+	defer func() {
+		c.mu.Lock()
+		c.down = nil
+		c.mu.Unlock()
+		close(down)
+	}()
+	select {
+	case err = <-ended:
+		cancel()
+		t.abort()
+		wg.Wait()
+		return err, false
+	case <-c.closeReqSignal():
+	case <-c.life.Done():
+		cancel()
+		t.abort()
+		wg.Wait()
+		return context.Cause(c.life), false
+	}
+	// The app's Close: flush what is queued, then the close handshake.
+	req, _ := c.closeRequested()
+	flushDeadline := time.NewTimer(closeFlushTimeout)
+	defer flushDeadline.Stop()
+flush:
+	for {
+		if n, _ := c.queue.size(); n == 0 {
+			break
+		}
+		select {
+		case <-c.queue.spaceChan():
+		case <-ended:
+			break flush
+		case <-flushDeadline.C:
+			break flush
+		}
+	}
+	_ = t.close(req.code, req.reason)
+	cancel()
+	t.abort()
+	wg.Wait()
+	return nil, true
+}
+
+func (c *Conn) readLoop(ctx context.Context, t transport, ended chan<- error) {
+	for {
+		typ, p, err := t.read(ctx)
+		if err != nil {
+			ended <- err
+			return
+		}
+		select {
+		case c.incoming <- inMsg{typ, p}:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (c *Conn) writeLoop(ctx context.Context, t transport, ended chan<- error) {
+	for {
+		m, ok := c.queue.front()
+		if !ok {
+			select {
+			case <-c.queue.ready:
+				continue
+			case <-ctx.Done():
+				return
+			}
+		}
+		if err := t.write(ctx, m.typ, m.p); err != nil {
+			ended <- err
+			return
+		}
+		c.queue.pop()
+	}
+}
+
+// transition records a state change and queues its event.
+func (c *Conn) transition(to State, e StateChange) {
+	e.From = State(c.state.Swap(int32(to)))
+	e.To = to
+	c.events.push(e)
+}
+
+// finish is the final close: it settles the errors Read, Write and Close
+// return, drops what is still queued (counted, never silently), and ends
+// the event stream with a StateClosed event.
+func (c *Conn) finish(cause error, local bool) {
+	unsent := c.queue.drain()
+	c.mu.Lock()
+	if local {
+		req := c.closeArgs
+		if cause == nil {
+			cause = &CloseError{Code: req.code, Reason: req.reason, Local: true}
+		}
+		if unsent > 0 {
+			c.closeError = &UnsentError{Messages: unsent}
+		}
+	} else if unsent > 0 {
+		c.cfg.log.Warn("redial: final close with messages unsent", "messages", unsent, "err", cause)
+	}
+	c.finalErr = &finalError{cause: cause}
+	c.mu.Unlock()
+	ev := StateChange{Final: true, Close: asClose(cause)}
+	if !local {
+		ev.Err = cause
+	}
+	c.transition(StateClosed, ev)
+	c.kill()
+	close(c.done)
+	c.events.close()
+}
+
+func asClose(err error) *CloseError {
+	var ce *CloseError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	return nil
+}
+
+func mergeHeader(base, extra map[string][]string) map[string][]string {
+	out := cloneHeader(base)
+	if out == nil {
+		out = make(map[string][]string, len(extra))
+	}
+	for k, v := range extra {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}

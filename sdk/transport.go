@@ -1,0 +1,33 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+)
+
+// transport is one WebSocket connection as the platform provides it. The
+// supervisor owns it; implementations live in transport_native.go (over
+// coder/websocket) and transport_js.go (over the browser's WebSocket).
+//
+// Read returns a *CloseError when the connection ended with a close frame
+// (or with no frame: Code 1006), so the supervisor can apply the policy.
+// read and write may run concurrently with each other and with ping;
+// close may run concurrently with all of them.
+type transport interface {
+	read(ctx context.Context) (MessageType, []byte, error)
+	write(ctx context.Context, typ MessageType, p []byte) error
+	// ping sends a ping and waits for its pong; errPingUnsupported where
+	// the platform cannot (the browser).
+	ping(ctx context.Context) error
+	// close sends a close frame and waits (bounded) for the peer's.
+	close(code StatusCode, reason string) error
+	// abort drops the connection at once, with no close handshake.
+	abort()
+	handshake() Handshake
+}
+
+// dialFunc opens one transport. It returns a *HandshakeError when the
+// server answered the upgrade with anything but a good 101.
+type dialFunc func(ctx context.Context, url string, cfg *config, header map[string][]string) (transport, error)
+
+var errPingUnsupported = errors.New("redial: ping not supported on this platform")

@@ -1,0 +1,151 @@
+//go:build !js
+
+package sdk
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/coder/websocket"
+)
+
+// NativeOptions are the settings only the native build has.
+type NativeOptions struct {
+	// HTTPClient makes the upgrade request; nil means a client like
+	// http.DefaultClient. Its Timeout must be 0 (DialTimeout bounds dials).
+	HTTPClient *http.Client
+	// TLSConfig, when set (and HTTPClient is nil), is used for wss.
+	TLSConfig *tls.Config
+	// Host overrides the Host header.
+	Host string
+}
+
+func newPlatformWatch() platformWatch { return noWatch{} }
+
+var platformDial dialFunc = dialNative
+
+// recordingTransport captures the upgrade request as sent, so the
+// Sec-WebSocket-Key that coder/websocket generates can be shown and the
+// server's accept verified in the open.
+type recordingTransport struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	req  http.Header
+}
+
+func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	r.req = req.Header.Clone()
+	r.mu.Unlock()
+	return r.next.RoundTrip(req)
+}
+
+func (r *recordingTransport) sent() http.Header {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.req
+}
+
+func dialNative(ctx context.Context, u string, cfg *config, header map[string][]string) (transport, error) {
+	client := &http.Client{}
+	var native NativeOptions
+	if cfg.Native != nil {
+		native = *cfg.Native
+	}
+	if native.HTTPClient != nil {
+		*client = *native.HTTPClient
+	}
+	next := client.Transport
+	if next == nil {
+		next = http.DefaultTransport
+		if native.TLSConfig != nil {
+			tr := http.DefaultTransport.(*http.Transport).Clone()
+			tr.TLSClientConfig = native.TLSConfig.Clone()
+			next = tr
+		}
+	}
+	rec := &recordingTransport{next: next}
+	client.Transport = rec
+
+	c, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{
+		HTTPClient:   client,
+		HTTPHeader:   http.Header(header),
+		Host:         native.Host,
+		Subprotocols: cfg.Subprotocols,
+	})
+	if err != nil {
+		if resp != nil {
+			return nil, &HandshakeError{StatusCode: resp.StatusCode, Header: resp.Header, Err: err}
+		}
+		return nil, err
+	}
+	hs := Handshake{
+		URL:            u,
+		RequestHeader:  rec.sent(),
+		StatusCode:     resp.StatusCode,
+		ResponseHeader: resp.Header,
+		Subprotocol:    c.Subprotocol(),
+	}
+	hs.Key = headerValue(hs.RequestHeader, "Sec-WebSocket-Key")
+	hs.Version = headerValue(hs.RequestHeader, "Sec-WebSocket-Version")
+	hs.Protocols = cfg.Subprotocols
+	hs.Accept = headerValue(hs.ResponseHeader, "Sec-WebSocket-Accept")
+	hs.AcceptValid = hs.Key != "" && hs.Accept == ComputeAccept(hs.Key)
+
+	if len(cfg.Subprotocols) > 0 && c.Subprotocol() == "" {
+		_ = c.Close(websocket.StatusProtocolError, "no subprotocol agreed")
+		return nil, &HandshakeError{
+			StatusCode: resp.StatusCode,
+			Header:     resp.Header,
+			Err:        errors.New("the server agreed to none of the subprotocols offered: " + strings.Join(cfg.Subprotocols, ", ")),
+		}
+	}
+	c.SetReadLimit(cfg.ReadLimit)
+	return &nativeTransport{c: c, hs: hs}, nil
+}
+
+type nativeTransport struct {
+	c  *websocket.Conn
+	hs Handshake
+}
+
+func (t *nativeTransport) read(ctx context.Context) (MessageType, []byte, error) {
+	typ, p, err := t.c.Read(ctx)
+	if err != nil {
+		return 0, nil, nativeCloseError(err)
+	}
+	return MessageType(typ), p, nil
+}
+
+// nativeCloseError turns coder/websocket's read error into the close that
+// ended the connection: the peer's close frame, or 1006 (no frame).
+func nativeCloseError(err error) error {
+	var ce websocket.CloseError
+	if errors.As(err, &ce) {
+		return &CloseError{Code: StatusCode(ce.Code), Reason: ce.Reason}
+	}
+	// coder/websocket enforces the read limit by closing with 1009 and
+	// returning an error that has only this text to tell it apart.
+	if strings.Contains(err.Error(), "read limited at") {
+		return &CloseError{Code: StatusMessageTooBig, Reason: "message over Options.ReadLimit", Local: true}
+	}
+	return &CloseError{Code: StatusAbnormalClosure, Reason: err.Error()}
+}
+
+func (t *nativeTransport) write(ctx context.Context, typ MessageType, p []byte) error {
+	return t.c.Write(ctx, websocket.MessageType(typ), p)
+}
+
+func (t *nativeTransport) ping(ctx context.Context) error { return t.c.Ping(ctx) }
+
+func (t *nativeTransport) close(code StatusCode, reason string) error {
+	return t.c.Close(websocket.StatusCode(code), reason)
+}
+
+func (t *nativeTransport) abort() { _ = t.c.CloseNow() }
+
+func (t *nativeTransport) handshake() Handshake { return t.hs }
