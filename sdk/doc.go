@@ -1,0 +1,65 @@
+// Package sdk is redial: a WebSocket client that stays up.
+//
+// One API, two builds. Natively the transport is github.com/coder/websocket;
+// compiled with GOOS=js GOARCH=wasm it is the browser's own WebSocket
+// (through github.com/hack-pad/safejs). On either, a Conn adds what raw
+// WebSockets lack: reconnection with jittered exponential backoff, a
+// close-code and handshake policy, a bounded send queue flushed in order
+// after a reconnect, heartbeats, and state events.
+//
+//	c, err := sdk.Dial(ctx, "wss://example.com/feed", nil)
+//	if err != nil { … }                 // typed: *HandshakeError, *URLError, …
+//	defer c.Close(sdk.StatusNormalClosure, "bye")
+//	c.Write(ctx, sdk.MessageText, []byte("hi")) // queued while reconnecting
+//	typ, msg, err := c.Read(ctx)        // waits through reconnects
+//
+// Read and Write span reconnects; only a final close ends them, with an
+// error matching ErrClosed that errors.As turns into the *CloseError or
+// *HandshakeError that ended the Conn. A ctx that ends interrupts only the
+// call it was passed to, never the Conn.
+//
+// # Default policy
+//
+// Every row can be replaced with Options.Policy; see DefaultPolicy.
+//
+//	event                                                   default
+//	the app's Close                                         final
+//	close 1002 1003 1007 1008 1009 1010, 3500–3999, 4500–4999  final
+//	close 1000/1001 from the server, 1005, 1006, 1011, 1014,
+//	      3000–3499, 4000–4499                              reconnect with backoff
+//	close 1012 service restart, 1013 try again later        reconnect after 5–10 s
+//	close reason {"reconnect":false} / {"retryAfterMs":n}   the server's hint wins
+//	handshake 401/403                                       refresh via URLFunc/HeaderFunc once, then final
+//	handshake 400/404/other 4xx, no agreed subprotocol,
+//	      bad Sec-WebSocket-Accept                          final
+//	handshake 429/503 with Retry-After                      wait Retry-After (≤ max) + ≤20 % jitter
+//	other 5xx, network error, dial timeout (10 s),
+//	      heartbeat timeout                                 reconnect with backoff
+//	backoff                  full jitter: rand(0, min(30 s, 1 s × 2^(attempt-1)))
+//	attempt counter reset    after a connection stayed open 5 s
+//	retry budget             unlimited; MaxRetries / MaxElapsed bound it
+//	heartbeat                ping every 25 s, dead after 2 missed or a wall-clock jump
+//	send queue               1024 messages or 1 MiB; full while down: ErrQueueFull
+//
+// # Browser
+//
+// Under GOOS=js the API and policy are the same; what differs is only what
+// a page is not allowed to do or see:
+//
+//   - Options.Header, HeaderFunc and Native are ignored: a page cannot set
+//     handshake headers. Put a token in the URL (URLFunc) or a subprotocol.
+//   - The handshake's HTTP status never reaches JS: a 401, 429 or 503 looks
+//     like a refused connection (close 1006), so it is retried with backoff
+//     and Retry-After cannot be honoured. Bound it with MaxRetries or
+//     MaxElapsed. Conn.Handshake has only URL, Protocols and Subprotocol.
+//   - A page cannot send pings: the heartbeat keeps only its wall-clock
+//     check, which declares a socket dead right after the machine slept or
+//     the tab was frozen.
+//   - WebSocket.close accepts only 1000 and 3000–4999: Close with another
+//     code the Go API allows (1001–1003, 1007–1014) sends 1000 with the
+//     original code at the head of the reason ("1001 going away").
+//   - Retries pause while navigator.onLine is false and happen at once on
+//     "online", "pageshow", and "visibilitychange" to visible.
+//   - Read has no backpressure: the browser buffers what arrives. Write
+//     waits while bufferedAmount is over 4 MiB.
+package sdk
