@@ -4,4 +4,7 @@ go 1.26
 
 require github.com/coder/websocket v1.8.15
 
-require github.com/hack-pad/safejs v0.1.1 // indirect
+require (
+	github.com/hack-pad/safejs v0.1.1 // indirect
+	go.uber.org/goleak v1.3.0 // indirect
+)

@@ -38,6 +38,7 @@ const browserCloseWait = 5 * time.Second
 // is recovered so it never crosses into JS.
 type browserTransport struct {
 	ws    safejs.Value
+	cfg   *config // its Conn's: the key in liveSockets
 	url   string
 	proto []string
 	in    *inbox
@@ -69,7 +70,7 @@ func dialBrowser(ctx context.Context, u string, cfg *config, _ map[string][]stri
 		return nil, &URLError{u, "the browser refused it: " + err.Error()}
 	}
 	t := &browserTransport{
-		ws: ws, url: u, proto: cfg.Subprotocols, in: newInbox(),
+		ws: ws, cfg: cfg, url: u, proto: cfg.Subprotocols, in: newInbox(),
 		opened: make(chan struct{}), closed: make(chan struct{}),
 	}
 	if err := t.listen(); err != nil {
@@ -95,7 +96,26 @@ func dialBrowser(ctx context.Context, u string, cfg *config, _ map[string][]stri
 		t.abort()
 		return nil, &HandshakeError{StatusCode: 101, Err: errors.New("the server agreed to none of the subprotocols offered: " + strings.Join(cfg.Subprotocols, ", "))}
 	}
+	liveSockets.Store(cfg, t)
 	return t, nil
+}
+
+// liveSockets maps a Conn's *config (one per Conn) to its open transport,
+// so BufferedAmount can reach the browser socket; abort removes it.
+var liveSockets sync.Map
+
+// BufferedAmount is the browser build's WebSocket.bufferedAmount: bytes
+// queued by Write and not yet handed to the browser, plus bytes the
+// browser's socket has not sent yet. Browser build only (the JS API's
+// RedialSocket.bufferedAmount).
+func (c *Conn) BufferedAmount() int {
+	_, n := c.queue.size()
+	if t, ok := liveSockets.Load(c.cfg); ok {
+		if b, err := getInt(t.(*browserTransport).ws, "bufferedAmount"); err == nil {
+			n += b
+		}
+	}
+	return n
 }
 
 func suffix(reason string) string {
@@ -290,6 +310,7 @@ func browserCloseArgs(code StatusCode, reason string) (StatusCode, string) {
 // every js.Func: after it, no callback of this socket can run.
 func (t *browserTransport) abort() {
 	t.releaseOnce.Do(func() {
+		liveSockets.CompareAndDelete(t.cfg, t)
 		for _, name := range []string{"onopen", "onmessage", "onerror", "onclose"} {
 			_ = t.ws.Set(name, safejs.Null())
 		}
