@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -542,36 +541,59 @@ func TestConcurrentUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Phase a: 8 writers race each other while a reader drops the
+	// connection mid-way; phase b: after the reconnect they write again,
+	// and Close comes while phase b is still flowing.
 	const writers, each = 8, 50
-	var wg sync.WaitGroup
-	for w := range writers {
-		wg.Go(func() {
-			for i := range each {
-				err := c.Write(ctxT(t), sdk.MessageText, []byte(fmt.Sprintf("%d-%d", w, i)))
-				if err != nil && !errors.Is(err, sdk.ErrClosed) && !errors.Is(err, sdk.ErrQueueFull) {
-					t.Errorf("Write: %v", err)
-					return
+	dropped, phaseB := make(chan struct{}), make(chan struct{})
+	write := func(phase string) {
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Go(func() {
+				for i := range each {
+					err := c.Write(ctxT(t), sdk.MessageText, []byte(fmt.Sprintf("%s-%d-%d", phase, w, i)))
+					if err != nil && !errors.Is(err, sdk.ErrQueueFull) && !errors.Is(err, sdk.ErrClosed) {
+						t.Errorf("Write: %v", err)
+						return
+					}
 				}
-			}
-		})
+			})
+		}
+		wg.Wait()
 	}
-	var got atomic.Int64
+	var wg sync.WaitGroup
 	wg.Go(func() {
+		n, sawB := 0, false
 		for {
-			if _, _, err := c.Read(ctxT(t)); err != nil {
+			_, p, err := c.Read(ctxT(t))
+			if err != nil {
+				if !errors.Is(err, sdk.ErrClosed) {
+					t.Errorf("Read ended with %v, want ErrClosed", err)
+				}
 				return
 			}
-			if got.Add(1) == 100 {
-				s.Drop() // a reconnect in the middle of it all
+			if n++; n == 100 {
+				s.Drop()
+				close(dropped)
+			}
+			if !sawB && strings.HasPrefix(string(p), "b-") {
+				sawB = true
+				close(phaseB)
 			}
 		}
 	})
 	wg.Go(func() { _ = c.State(); _ = c.Handshake(); _ = c.Subprotocol() })
-	wg.Go(func() {
-		for got.Load() < writers*each/2 && c.State() != sdk.StateClosed {
-			time.Sleep(time.Millisecond) // let traffic flow, then close under load
-		}
-		_ = c.Close(sdk.StatusNormalClosure, "")
-	})
+	write("a")
+	<-dropped
+	wg.Go(func() { write("b") })
+	select {
+	case <-phaseB:
+	case <-time.After(testTimeout):
+		t.Fatal("no message written after the reconnect came back")
+	}
+	var ue *sdk.UnsentError
+	if err := c.Close(sdk.StatusNormalClosure, ""); err != nil && !errors.As(err, &ue) {
+		t.Errorf("Close under load: %v", err)
+	}
 	wg.Wait()
 }
