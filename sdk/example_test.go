@@ -1,0 +1,130 @@
+package sdk_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/redial-ws/redial/sdk"
+)
+
+// exampleServer is a plain coder/websocket echo server; a request to
+// /bye closes with 1008, and dropAll cuts every live connection.
+func exampleServer() (url string, dropAll func(), stop func()) {
+	conns := make(chan *websocket.Conn, 16)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		if r.URL.Path == "/bye" {
+			c.Close(websocket.StatusPolicyViolation, "token expired")
+			return
+		}
+		conns <- c
+		for {
+			typ, p, err := c.Read(r.Context())
+			if err != nil {
+				return
+			}
+			c.Write(r.Context(), typ, p)
+		}
+	}))
+	drop := func() { (<-conns).CloseNow() }
+	return strings.Replace(srv.URL, "http", "ws", 1), drop, srv.Close
+}
+
+func ExampleDial() {
+	url, _, stop := exampleServer()
+	defer stop()
+
+	ctx := context.Background()
+	c, err := sdk.Dial(ctx, url, nil) // nil Options: the default policy
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close(sdk.StatusNormalClosure, "bye")
+
+	c.Write(ctx, sdk.MessageText, []byte("hello"))
+	_, msg, _ := c.Read(ctx)
+	fmt.Println(string(msg))
+	// Output: hello
+}
+
+// A dropped connection comes back by itself; Read and Write span it.
+func ExampleDial_reconnect() {
+	url, drop, stop := exampleServer()
+	defer stop()
+
+	ctx := context.Background()
+	reconnected := make(chan struct{}, 1)
+	c, err := sdk.Dial(ctx, url, &sdk.Options{
+		Backoff: sdk.Backoff{Initial: 10 * time.Millisecond},
+		OnStateChange: func(e sdk.StateChange) {
+			if e.To == sdk.StateReconnecting {
+				fmt.Println("dropped:", e.Close.Code)
+			}
+			if e.To == sdk.StateOpen && e.Attempt > 0 {
+				reconnected <- struct{}{}
+			}
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close(sdk.StatusNormalClosure, "")
+
+	drop() // the server cuts TCP with no close frame
+	<-reconnected
+	c.Write(ctx, sdk.MessageText, []byte("still here"))
+	_, msg, _ := c.Read(ctx)
+	fmt.Println(string(msg))
+	// Output:
+	// dropped: 1006 abnormal closure
+	// still here
+}
+
+// A final close (here 1008) ends Read with the close that caused it.
+func ExampleCloseError() {
+	url, _, stop := exampleServer()
+	defer stop()
+
+	c, err := sdk.Dial(context.Background(), url+"/bye", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, _, err = c.Read(context.Background())
+	var ce *sdk.CloseError
+	if errors.As(err, &ce) {
+		fmt.Println(ce.Code, "-", ce.Reason)
+	}
+	// Output: 1008 policy violation - token expired
+}
+
+// The RFC 6455 opening handshake of the current connection, made visible.
+func ExampleConn_Handshake() {
+	url, _, stop := exampleServer()
+	defer stop()
+
+	c, err := sdk.Dial(context.Background(), url, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close(sdk.StatusNormalClosure, "")
+
+	hs := c.Handshake()
+	fmt.Println("status:", hs.StatusCode, "version:", hs.Version)
+	fmt.Println("key sent:", len(hs.Key) == 24) // 16 random bytes, base64
+	fmt.Println("accept = base64(SHA-1(key + GUID)):", hs.Accept == sdk.ComputeAccept(hs.Key), hs.AcceptValid)
+	// Output:
+	// status: 101 version: 13
+	// key sent: true
+	// accept = base64(SHA-1(key + GUID)): true true
+}
