@@ -89,6 +89,13 @@ func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn
 	case <-c.opened:
 		return c, nil
 	case <-c.done:
+		select {
+		case <-c.opened:
+			// It opened, then closed for good at once: the app gets the
+			// Conn, and Read tells it how it ended.
+			return c, nil
+		default:
+		}
 		c.events.wait()
 		return nil, c.finalCause()
 	case <-ctx.Done():
