@@ -99,6 +99,11 @@ func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn
 		c.events.wait()
 		return nil, c.finalCause()
 	case <-ctx.Done():
+		select {
+		case <-c.opened:
+			return c, nil // it opened just as ctx ended: the work is done
+		default:
+		}
 		c.kill()
 		<-c.done
 		c.events.wait()

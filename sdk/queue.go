@@ -27,7 +27,7 @@ type sendQueue struct {
 	maxN     int
 	maxBytes int
 	ready    chan struct{} // has a token while items are waiting
-	space    chan struct{} // closed (and replaced) when an item leaves
+	space    chan struct{} // made when a writer waits for room; closed when an item leaves
 	closed   bool
 }
 
@@ -36,7 +36,6 @@ func newSendQueue(maxN, maxBytes int) *sendQueue {
 		maxN:     maxN,
 		maxBytes: maxBytes,
 		ready:    make(chan struct{}, 1),
-		space:    make(chan struct{}),
 	}
 }
 
@@ -49,7 +48,7 @@ func (q *sendQueue) push(m outMsg) (<-chan struct{}, error) {
 		return nil, errQueueClosed
 	}
 	if q.len() >= q.maxN || q.bytes+len(m.p) > q.maxBytes {
-		return q.space, ErrQueueFull
+		return q.spaceLocked(), ErrQueueFull
 	}
 	q.items = append(q.items, m)
 	q.bytes += len(m.p)
@@ -87,8 +86,10 @@ func (q *sendQueue) pop() {
 		clear(q.items[n:])
 		q.items, q.head = q.items[:n], 0
 	}
-	close(q.space)
-	q.space = make(chan struct{})
+	if q.space != nil { // made only when someone waits: no allocation per message
+		close(q.space)
+		q.space = nil
+	}
 	if q.len() > 0 {
 		select {
 		case q.ready <- struct{}{}:
@@ -118,6 +119,13 @@ func (q *sendQueue) size() (n, bytes int) {
 func (q *sendQueue) spaceChan() <-chan struct{} {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	return q.spaceLocked()
+}
+
+func (q *sendQueue) spaceLocked() chan struct{} {
+	if q.space == nil {
+		q.space = make(chan struct{})
+	}
 	return q.space
 }
 
