@@ -117,24 +117,19 @@ func (c *Conn) checkBudget(err error, attempt int, elapsed, delay time.Duration)
 func (c *Conn) sleep(d time.Duration, pw platformWatch) bool {
 	timer := c.cfg.clock.NewTimer(d)
 	defer timer.Stop()
+	waitOn := timer.C()
 	for {
 		select {
-		case <-timer.C():
+		case <-waitOn:
 			if !pw.offline() {
 				return true
 			}
+			// Offline: wait for the network rather than dial into nothing.
 			c.cfg.log.Debug("redial: offline, waiting for the network")
-			select {
-			case <-pw.wake():
-				return true
-			case <-c.closeReqSignal():
-				return false
-			case <-c.life.Done():
-				return true
-			}
+			waitOn = nil
 		case <-pw.wake():
 			return true
-		case <-c.closeReqSignal():
+		case <-c.closeWake:
 			return false
 		case <-c.life.Done():
 			return true
