@@ -41,8 +41,11 @@ test-js: wasm
 	@scripts/ensure-npm.sh
 	node --test test/js/
 
-demo:
-	@echo "make demo: coming with the demo issue"
+## demo: build the wasm, the shim and the demo server, then serve it (Ctrl-C stops).
+demo: wasm
+	@mkdir -p .bin
+	$(GO) build -o .bin/redial-demo ./demo/server
+	@exec .bin/redial-demo -web demo/web -dist dist
 
 ## bench: redial against coder/websocket, side by side in one run (ratios in BENCHMARKS.md).
 bench:

@@ -250,11 +250,7 @@ func (c *Conn) Subprotocol() string {
 func (c *Conn) Handshake() Handshake {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	h := c.hs
-	h.Protocols = append([]string(nil), h.Protocols...)
-	h.RequestHeader = cloneHeader(h.RequestHeader)
-	h.ResponseHeader = cloneHeader(h.ResponseHeader)
-	return h
+	return c.hs.clone()
 }
 
 func (c *Conn) closedErr() error {

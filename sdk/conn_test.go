@@ -209,6 +209,7 @@ func TestServiceRestartWaitsAtLeastFiveSeconds(t *testing.T) {
 	s := startServer(t)
 	clk := newClock()
 	o := fast(nil)
+	o.Backoff = sdk.Backoff{} // the default cap (30 s); a cap under 5 s would win
 	o.Clock = clk
 	rec := newRecorder(o)
 	c := dial(t, s.URL("/closefirst?code=1012&reason=deploy&n=1"), o)

@@ -38,23 +38,36 @@ type CloseError struct {
 	// Local is true when this side closed (Conn.Close, or a protocol rule
 	// the transport enforced, such as the read limit).
 	Local bool
+	// Err is the network error behind a 1006 (no close frame), when known.
+	Err error
 }
 
 func (e *CloseError) Error() string {
 	var b strings.Builder
 	b.WriteString("redial: ")
-	if e.Local {
+	switch {
+	case e.Code == StatusAbnormalClosure && !e.Local:
+		b.WriteString("connection lost with no close frame (1006)")
+	case e.Local:
 		b.WriteString("closed by client with ")
-	} else {
+		b.WriteString(e.Code.String())
+	default:
 		b.WriteString("closed by server with ")
+		b.WriteString(e.Code.String())
 	}
-	b.WriteString(e.Code.String())
 	if e.Reason != "" {
 		b.WriteString(": ")
 		b.WriteString(e.Reason)
 	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
 	return b.String()
 }
+
+// Unwrap gives the network error behind a 1006, if any.
+func (e *CloseError) Unwrap() error { return e.Err }
 
 // Is lets errors.Is(err, ErrClosed) hold for every close.
 func (e *CloseError) Is(target error) bool { return target == ErrClosed }

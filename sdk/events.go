@@ -25,6 +25,10 @@ type StateChange struct {
 	Close *CloseError
 	// Final: the policy (or the retry budget) decided not to reconnect.
 	Final bool
+	// Handshake is the opening handshake of the connection that just
+	// opened (StateOpen only; nil otherwise), so even the first open,
+	// delivered before Dial returns, can be shown.
+	Handshake *Handshake
 }
 
 // String reads like a log line: "reconnecting in 1.3s (attempt 2): redial:

@@ -46,7 +46,7 @@ const restartFloor = 5 * time.Second
 //	close 1002 1003 1007 1008 1009 1010, 3500–3999, 4500–4999   final
 //	close 1000 1001 (from the server) 1005 1006 1011 1014,
 //	      3000–3499, 4000–4499                            retry after Backoff
-//	close 1012, 1013                                      retry after 5 s + up to 5 s jitter
+//	close 1012, 1013                                      retry after 5 s + up to 5 s jitter (≤ MaxDelay)
 //	close reason {"reconnect":false} / {"retryAfterMs":n} the server's hint wins
 //	handshake 401/403                                     retry once if credentials can be refreshed, else final
 //	handshake 429/503 with Retry-After                    retry after min(Retry-After, MaxDelay) + up to 20 % jitter
@@ -92,7 +92,8 @@ func closePolicy(rc RetryContext) (time.Duration, bool) {
 		return 0, false
 	}
 	if ce.Code == StatusServiceRestart || ce.Code == StatusTryAgainLater {
-		return restartFloor + time.Duration(float64(restartFloor)*rc.Rand), true
+		// An app that set Backoff.Max under 5 s asked for its cap; keep it.
+		return min(restartFloor+time.Duration(float64(restartFloor)*rc.Rand), max(rc.MaxDelay, rc.Backoff)), true
 	}
 	return rc.Backoff, true
 }

@@ -204,11 +204,13 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	if c.cfg.heartbeat > 0 {
 		wg.Go(func() { c.heartbeat(ctx, t, ended, &wg) })
 	}
+	hs := t.handshake()
 	c.mu.Lock()
-	c.hs = t.handshake()
+	c.hs = hs
 	c.down = down
 	c.mu.Unlock()
-	c.transition(StateOpen, StateChange{Attempt: attempt})
+	evHS := hs.clone()
+	c.transition(StateOpen, StateChange{Attempt: attempt, Handshake: &evHS})
 	select {
 	case <-c.opened:
 	default:

@@ -61,12 +61,16 @@ func dialNative(ctx context.Context, u string, cfg *config, header map[string][]
 	}
 	next := client.Transport
 	if next == nil {
-		next = http.DefaultTransport
+		// A transport of our own per attempt: after a refused upgrade
+		// (401, 503…) the keep-alive connection would otherwise idle in
+		// http.DefaultTransport's pool, goroutines and all. A successful
+		// upgrade hijacks its connection, so closing idle ones is safe.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
 		if native.TLSConfig != nil {
-			tr := http.DefaultTransport.(*http.Transport).Clone()
 			tr.TLSClientConfig = native.TLSConfig.Clone()
-			next = tr
 		}
+		defer tr.CloseIdleConnections()
+		next = tr
 	}
 	rec := &recordingTransport{next: next}
 	client.Transport = rec
@@ -133,7 +137,7 @@ func nativeCloseError(err error) error {
 	if strings.Contains(err.Error(), "read limited at") {
 		return &CloseError{Code: StatusMessageTooBig, Reason: "message over Options.ReadLimit", Local: true}
 	}
-	return &CloseError{Code: StatusAbnormalClosure, Reason: err.Error()}
+	return &CloseError{Code: StatusAbnormalClosure, Err: err}
 }
 
 func (t *nativeTransport) write(ctx context.Context, typ MessageType, p []byte) error {
