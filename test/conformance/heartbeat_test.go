@@ -1,0 +1,168 @@
+package conformance_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redial-ws/redial/internal/fakeclock"
+	"github.com/redial-ws/redial/sdk"
+)
+
+func heartbeatOpts(iv time.Duration) (*sdk.Options, *fakeclock.Clock) {
+	clk := fakeclock.New(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
+	o := fast(nil)
+	o.NoHeartbeat = false
+	o.HeartbeatInterval = iv
+	o.Clock = clk
+	return o, clk
+}
+
+// TestHeartbeatDeclaresStalledConnectionDead: a server that never reads
+// never answers pings; two missed pings end the connection.
+func TestHeartbeatDeclaresStalledConnectionDead(t *testing.T) {
+	skipInBrowser(t, "a page cannot send pings; the browser heartbeat keeps only its wall-clock check (see sdk/doc.go)")
+	f := newFixture(t)
+	o, clk := heartbeatOpts(time.Second)
+	rec := newRecorder(o)
+	dial(t, f.url("/stall"), o)
+	rec.next(t, "open", to(sdk.StateOpen))
+	for range 3 {
+		if err := clk.WaitFor(ctxT(t), time.Second); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Second)
+	}
+	e := rec.next(t, "reconnecting", toAny(sdk.StateReconnecting, sdk.StateClosed))
+	if e.To != sdk.StateReconnecting || !errors.Is(e.Err, sdk.ErrHeartbeatTimeout) {
+		t.Fatalf("event %v, want reconnecting after ErrHeartbeatTimeout", e)
+	}
+}
+
+// TestHeartbeatKeepsHealthyConnection: heartbeat intervals pass on an
+// answering server (natively pings are answered; in the browser none are
+// sent, only the wall clock is checked) and the connection stays.
+//
+// This one runs on the real clock: on a fake one each tick comes as fast as
+// the test advances it, and a ping whose goroutine is merely scheduled late
+// looks unanswered. Time passing is the scenario here, so it sleeps.
+func TestHeartbeatKeepsHealthyConnection(t *testing.T) {
+	f := newFixture(t)
+	const iv = 200 * time.Millisecond
+	o := fast(nil)
+	o.NoHeartbeat = false
+	o.HeartbeatInterval = iv
+	rec := newRecorder(o)
+	c := dial(t, f.url("/echo"), o)
+	rec.next(t, "open", to(sdk.StateOpen))
+	for end, i := time.Now().Add(5*iv), 0; time.Now().Before(end); i++ {
+		echo(t, c, strconv.Itoa(i))
+		time.Sleep(iv / 4)
+	}
+	if c.State() != sdk.StateOpen {
+		t.Fatalf("State = %v after 5 heartbeat intervals, events %v", c.State(), rec.drain())
+	}
+	if e := rec.drain(); len(e) != 0 {
+		t.Fatalf("events on a healthy connection: %v", e)
+	}
+	if n := f.accepted(); n != 1 {
+		t.Fatalf("server accepted %d connections, want 1", n)
+	}
+}
+
+// TestHeartbeatWallClockJump: the wall clock jumped (the laptop slept, the
+// tab was frozen) — on both platforms the socket is presumed dead and the
+// Conn reconnects.
+func TestHeartbeatWallClockJump(t *testing.T) {
+	f := newFixture(t)
+	o, clk := heartbeatOpts(25 * time.Second)
+	rec := newRecorder(o)
+	c := dial(t, f.url("/echo"), o)
+	rec.next(t, "open", to(sdk.StateOpen))
+	if err := clk.WaitFor(ctxT(t), 25*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	clk.Jump(10 * time.Minute)
+	clk.Advance(25 * time.Second)
+	e := rec.next(t, "reconnecting", toAny(sdk.StateReconnecting, sdk.StateClosed))
+	if e.To != sdk.StateReconnecting || !errors.Is(e.Err, sdk.ErrHeartbeatTimeout) || !strings.Contains(e.Err.Error(), "slept") {
+		t.Fatalf("event %v, want reconnecting after a heartbeat timeout naming sleep", e)
+	}
+	// Backoff waits run on the fake clock too: let the retry happen.
+	if err := clk.WaitFor(ctxT(t), e.Delay); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(e.Delay)
+	rec.next(t, "reopen", to(sdk.StateOpen))
+	echo(t, c, "awake")
+}
+
+// TestReadLimitIsFinal1009: a message over Options.ReadLimit closes the
+// Conn with 1009, locally, for good.
+func TestReadLimitIsFinal1009(t *testing.T) {
+	knownBug(t, browser, "Options.ReadLimit is not enforced by the browser transport (sdk/transport_js.go never reads cfg.ReadLimit), so a 100-byte message passes a 16-byte limit")
+	f := newFixture(t)
+	o := fast(nil)
+	o.ReadLimit = 16
+	c := dial(t, f.url("/echo"), o)
+	if err := c.Write(ctxT(t), sdk.MessageText, []byte(strings.Repeat("x", 100))); err != nil {
+		t.Fatal(err)
+	}
+	_, p, err := c.Read(ctxT(t))
+	if err == nil {
+		t.Fatalf("Read returned a %d-byte message with Options.ReadLimit 16", len(p))
+	}
+	if ce := wantClose(t, err, sdk.StatusMessageTooBig); !ce.Local {
+		t.Fatalf("close %+v, want local", ce)
+	}
+	if n := f.accepted(); n != 1 {
+		t.Fatalf("server accepted %d connections after a final 1009, want 1", n)
+	}
+}
+
+// TestSlowReaderKeepsConnection: an app that leaves messages unread for a
+// few heartbeat intervals (busy elsewhere) keeps its healthy connection,
+// and then reads every message, in order.
+func TestSlowReaderKeepsConnection(t *testing.T) {
+	knownBug(t, native, "a reader that falls behind stops the read loop, so pongs go unprocessed: the heartbeat kills the healthy connection and the unread messages are lost")
+	f := newFixture(t)
+	o, clk := heartbeatOpts(time.Second)
+	rec := newRecorder(o)
+	c := dial(t, f.url("/echo"), o)
+	rec.next(t, "open", to(sdk.StateOpen))
+	ctx := ctxT(t)
+	const n = 40 // more than the SDK buffers ahead of Read
+	for i := range n {
+		if err := c.Write(ctx, sdk.MessageText, []byte(strconv.Itoa(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.waitReceived("/echo", n)
+	for range 4 {
+		wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err := clk.WaitFor(wctx, time.Second)
+		cancel()
+		if err != nil {
+			t.Fatalf("no heartbeat tick pending: state %v, events %v", c.State(), rec.drain())
+		}
+		clk.Advance(time.Second)
+	}
+	for i := range n {
+		_, p, err := c.Read(ctx)
+		if err != nil || string(p) != strconv.Itoa(i) {
+			t.Fatalf("message %d = %q, %v", i, p, err)
+		}
+	}
+	echo(t, c, "still the same connection")
+	select {
+	case e := <-rec.ch:
+		t.Fatalf("unexpected event while the app was busy: %v (err %v)", e, e.Err)
+	default:
+	}
+	if n := f.accepted(); n != 1 {
+		t.Fatalf("server accepted %d connections, want 1", n)
+	}
+}
