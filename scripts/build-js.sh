@@ -9,6 +9,13 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 mkdir -p dist
 
+# One version everywhere: load() refuses a redial.wasm of another version.
+pkgver=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' package.json)
+if ! grep -qx "const VERSION = \"$pkgver\";" js/index.js || ! grep -qx "const version = \"$pkgver\"" wasm/main.go; then
+  echo "build-js: package.json is version $pkgver; set the same in js/index.js (VERSION) and wasm/main.go (version)" >&2
+  exit 1
+fi
+
 # Build to a temp file, then replace only if different (keeps mtimes stable
 # for the npm-ci/test staleness checks and for HTTP caches in dev servers).
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/redial-build-js.XXXXXX")

@@ -36,6 +36,11 @@ type Conn struct {
 	finalErr   error // set before done is closed
 	closeError error // what Close returns
 	closeArgs  closeRequest
+	// carried is a message read from a connection that ended before the
+	// app took it; the next reader hands it over first.
+	carried *inMsg
+	// appBlocked: the reader holds a message the app has not read yet.
+	appBlocked atomic.Bool
 }
 
 type inMsg struct {
@@ -155,8 +160,14 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 		case m := <-c.incoming:
 			return m.typ, m.p, nil
 		default:
-			return 0, nil, c.finalErr
 		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if m := c.carried; m != nil {
+			c.carried = nil
+			return m.typ, m.p, nil
+		}
+		return 0, nil, c.finalErr
 	}
 }
 

@@ -13,7 +13,8 @@ import (
 // thinks; Go's timers run on the monotonic clock, which stops during
 // suspend, so the gap shows only in wall time. Where the platform can
 // ping, each tick sends one; two ticks with a ping still unanswered
-// declare the connection dead.
+// declare the connection dead, unless the app is not reading (then the
+// pong cannot be read either, and a slow app is not a dead peer).
 func (c *Conn) heartbeat(ctx context.Context, t transport, ended chan<- error, wg *sync.WaitGroup) {
 	iv := c.cfg.heartbeat
 	clk := c.cfg.clock
@@ -39,6 +40,14 @@ func (c *Conn) heartbeat(ctx context.Context, t transport, ended chan<- error, w
 			continue
 		case <-timer.C():
 		}
+		select { // a pong that raced the tick counts
+		case err := <-pong:
+			outstanding = false
+			if err == nil {
+				missed = 0
+			}
+		default:
+		}
 		now := clk.Now().Round(0)
 		if gap := now.Sub(last); gap > 2*iv {
 			ended <- fmt.Errorf("%w: %s passed during a %s heartbeat interval (the machine slept or the tab was frozen)",
@@ -47,6 +56,12 @@ func (c *Conn) heartbeat(ctx context.Context, t transport, ended chan<- error, w
 		}
 		last = now
 		if !canPing {
+			continue
+		}
+		if c.appBlocked.Load() {
+			// The reader waits for the app, so nobody reads the socket and
+			// the pong cannot be seen: no evidence either way.
+			missed = 0
 			continue
 		}
 		if outstanding {

@@ -261,17 +261,55 @@ flush:
 }
 
 func (c *Conn) readLoop(ctx context.Context, t transport, ended chan<- error) {
+	// A message the previous connection read but could not hand over goes
+	// first, so nothing read from a socket is ever dropped and order holds.
+	if !c.deliverCarried(ctx) {
+		return
+	}
 	for {
 		typ, p, err := t.read(ctx)
 		if err != nil {
 			ended <- err
 			return
 		}
+		m := inMsg{typ, p}
 		select {
-		case c.incoming <- inMsg{typ, p}:
+		case c.incoming <- m:
+			continue
+		default:
+		}
+		// The app is not reading: wait for it. While waiting nothing reads
+		// the socket, so pongs go unprocessed; the heartbeat must not take
+		// that for a dead peer (see appBlocked).
+		c.appBlocked.Store(true)
+		select {
+		case c.incoming <- m:
+			c.appBlocked.Store(false)
 		case <-ctx.Done():
+			c.appBlocked.Store(false)
+			c.mu.Lock()
+			c.carried = &m
+			c.mu.Unlock()
 			return
 		}
+	}
+}
+
+func (c *Conn) deliverCarried(ctx context.Context) bool {
+	c.mu.Lock()
+	m := c.carried
+	c.mu.Unlock()
+	if m == nil {
+		return true
+	}
+	select {
+	case c.incoming <- *m:
+		c.mu.Lock()
+		c.carried = nil
+		c.mu.Unlock()
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 
