@@ -1,0 +1,259 @@
+// Shared setup for the browser tests: the Go testserver (built once per test
+// file), a static HTTP server for dist/ and the fixtures, a foreign WebSocket
+// server (the `ws` package) and headless Chromium through playwright-core.
+// Everything started here is stopped by env.close(), so the process exits.
+import { spawn, execFile } from "node:child_process";
+import { once } from "node:events";
+import { createReadStream, rmSync } from "node:fs";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+import { chromium } from "playwright-core";
+import { WebSocketServer } from "ws";
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const dist = path.join(root, "dist");
+export const fixtures = path.join(root, "test/js/fixtures");
+
+const run = promisify(execFile);
+
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Rejects with a worded error if p does not settle within ms. */
+export function deadline(p, ms, what) {
+  let timer;
+  return Promise.race([
+    p,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Builds the Go testserver into dir (host GOOS/GOARCH) and returns its path. */
+export async function buildTestServer(dir) {
+  const bin = path.join(dir, "testserver");
+  const env = { ...process.env };
+  delete env.GOOS;
+  delete env.GOARCH;
+  await run("go", ["build", "-o", bin, "./internal/testserver/cmd/testserver"], { cwd: root, env });
+  return bin;
+}
+
+/** Starts the testserver; resolves to {ws, control, stop}. */
+export async function startTestServer(bin) {
+  const child = spawn(bin, [], { stdio: ["pipe", "pipe", "pipe"] });
+  // Should the test process end without its after() hooks (a cancelled
+  // suite), take the server down with it.
+  const onExit = () => child.kill("SIGKILL");
+  process.once("exit", onExit);
+  child.once("exit", () => process.off("exit", onExit));
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const line = await deadline(
+    new Promise((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+        const nl = out.indexOf("\n");
+        if (nl >= 0) resolve(out.slice(0, nl));
+      });
+      child.on("exit", (code) => reject(new Error(`testserver exited (${code}) before announcing: ${stderr}`)));
+      child.on("error", reject);
+    }),
+    30_000,
+    "testserver to print its addresses",
+  );
+  const { ws, control } = JSON.parse(line);
+  return {
+    ws,
+    control,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, "exit");
+      child.stdin.end(); // it exits on stdin EOF
+      try {
+        await deadline(exited, 5000, "testserver to exit on stdin EOF");
+      } catch {
+        child.kill("SIGKILL");
+        await exited;
+      }
+    },
+  };
+}
+
+/** Calls a control endpoint of the testserver (GET) and returns the body. */
+export async function control(env, pathAndQuery) {
+  const res = await fetch(env.control + pathAndQuery);
+  const body = await res.text();
+  if (!res.ok) throw new Error(`control ${pathAndQuery}: HTTP ${res.status}: ${body}`);
+  return body;
+}
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".ts": "text/plain; charset=utf-8",
+};
+
+/**
+ * A static server: mounts maps a URL prefix ("/dist/") to a directory. "/" is
+ * an empty page. Resolves to {origin, close}.
+ */
+export async function startStatic(mounts) {
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, "http://x");
+    if (url.pathname === "/") {
+      res.writeHead(200, { "content-type": TYPES[".html"] });
+      res.end("<!doctype html><meta charset=utf-8><title>redial test</title>");
+      return;
+    }
+    for (const [prefix, dir] of Object.entries(mounts)) {
+      if (!url.pathname.startsWith(prefix)) continue;
+      const file = path.join(dir, decodeURIComponent(url.pathname.slice(prefix.length)));
+      if (!file.startsWith(dir + path.sep)) break;
+      try {
+        const st = await stat(file);
+        if (!st.isFile()) break;
+        res.writeHead(200, {
+          "content-type": TYPES[path.extname(file)] ?? "application/octet-stream",
+          "content-length": st.size,
+          "cache-control": "no-store",
+        });
+        createReadStream(file).pipe(res);
+        return;
+      } catch {
+        break;
+      }
+    }
+    res.writeHead(404, { "content-type": "text/plain" });
+    res.end("not found");
+  });
+  server.keepAliveTimeout = 1000;
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address();
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/**
+ * A foreign WebSocket server (the `ws` package): /echo echoes with the same
+ * type; /close?code=&reason= closes right after the handshake.
+ */
+export async function startWsServer() {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  wss.on("connection", (sock, req) => {
+    const url = new URL(req.url, "http://x");
+    if (url.pathname === "/close") {
+      sock.close(Number(url.searchParams.get("code") ?? 1000), url.searchParams.get("reason") ?? "");
+      return;
+    }
+    sock.on("message", (data, isBinary) => sock.send(data, { binary: isBinary }));
+  });
+  await once(wss, "listening");
+  return {
+    url: `ws://127.0.0.1:${wss.address().port}`,
+    async close() {
+      for (const c of wss.clients) c.terminate();
+      await new Promise((r) => wss.close(r));
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS, timeout: 60_000 });
+}
+
+/**
+ * The usual environment: testserver, static server (dist/ and fixtures/),
+ * Chromium. opts.ws adds the `ws` server; opts.mounts adds static mounts.
+ */
+export async function setup(opts = {}) {
+  const cleanups = [];
+  const env = {
+    async close() {
+      for (const fn of cleanups.reverse()) {
+        try {
+          await fn();
+        } catch (err) {
+          console.error("cleanup:", err);
+        }
+      }
+      cleanups.length = 0;
+    },
+  };
+  try {
+    const tmp = await mkdtemp(path.join(tmpdir(), "redial-js-test-"));
+    const rmTmp = () => rmSync(tmp, { recursive: true, force: true });
+    process.once("exit", rmTmp); // also when after() hooks never ran
+    cleanups.push(async () => {
+      process.off("exit", rmTmp);
+      await rm(tmp, { recursive: true, force: true });
+    });
+    env.tmp = tmp;
+    const [bin, browser] = await Promise.all([buildTestServer(tmp), launchBrowser()]);
+    cleanups.push(() => browser.close());
+    env.browser = browser;
+    const ts = await startTestServer(bin);
+    cleanups.push(() => ts.stop());
+    env.ws = ts.ws;
+    env.control = ts.control;
+    const st = await startStatic({ "/dist/": dist, "/fixtures/": fixtures, ...opts.mounts });
+    cleanups.push(() => st.close());
+    env.origin = st.origin;
+    if (opts.ws) {
+      const foreign = await startWsServer();
+      cleanups.push(() => foreign.close());
+      env.foreign = foreign.url;
+    }
+  } catch (err) {
+    await env.close();
+    throw err;
+  }
+  return env;
+}
+
+/**
+ * A fresh page (own context) on the static origin, with redial loaded
+ * (unless load is false) and the fixture library as window.lib.
+ */
+export async function newPage(env, { load = true } = {}) {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  page.on("pageerror", (err) => console.error("page error:", err));
+  await page.goto(env.origin + "/");
+  await page.evaluate(async (load) => {
+    window.redial = await import("/dist/index.js");
+    window.lib = await import("/fixtures/lib.js");
+    if (load) await window.redial.load({ wasmURL: "/dist/redial.wasm" });
+  }, load);
+  return { context, page, close: () => context.close() };
+}
+
+/** Events a raw WebSocket also has, without redial's extra fields. */
+export function compatView(entries) {
+  return entries
+    .filter((e) => ["open", "message", "close", "error"].includes(e.type))
+    .map(({ willReconnect, message, ...rest }) => rest);
+}

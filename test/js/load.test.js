@@ -1,0 +1,109 @@
+// load(): once per page, worded errors, and the runtime's bookkeeping.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+
+import { newPage, root, setup } from "./helpers.js";
+
+let env;
+
+before(async () => {
+  env = await setup();
+});
+after(async () => {
+  await env?.close();
+});
+
+describe("load()", { timeout: 60_000 }, () => {
+  test("errors: use before load, missing URL, 404, not wasm; then a good load", async () => {
+    const { page, close } = await newPage(env, { load: false });
+    try {
+      const res = await page.evaluate(async (ws) => {
+        const { load, RedialSocket } = window.redial;
+        const settle = (p) => p.then(() => null, (e) => ({ cls: e.constructor.name, message: e.message }));
+        const out = {};
+        out.before = lib.thrown(() => new RedialSocket(ws + "/echo"));
+        out.noArgs = await settle(load());
+        out.missing = await settle(load({ wasmURL: "/dist/nope/redial.wasm" }));
+        out.notWasm = await settle(load({ wasmURL: "/dist/index.js" }));
+        const p1 = load({ wasmURL: "/dist/redial.wasm" });
+        const p2 = load({ wasmURL: new URL("/dist/redial.wasm", location.href) });
+        out.same = p1 === p2;
+        out.good = await settle(p1);
+        out.again = await settle(load({ wasmURL: "/dist/redial.wasm" }));
+        out.other = await settle(load({ wasmURL: "/dist/other.wasm" }));
+        out.versions = [window.redial.version, globalThis.__redial.version];
+        const s = new RedialSocket(ws + "/echo");
+        const rec = lib.record(s);
+        await rec.waitType("open");
+        s.close();
+        await rec.waitType("close");
+        return out;
+      }, env.ws);
+      const o = env.origin;
+      assert.deepEqual(res.before, { name: "Error", cls: "Error", message: "redial-ws: call load({wasmURL}) before new RedialSocket" });
+      assert.deepEqual(res.noArgs, { cls: "TypeError", message: "redial-ws: load({wasmURL}) needs the URL of redial.wasm" });
+      assert.deepEqual(res.missing, { cls: "Error", message: `redial-ws: could not fetch ${o}/dist/nope/redial.wasm: HTTP 404` });
+      assert.match(res.notWasm.message, new RegExp(`^redial-ws: ${o}/dist/index.js is not a loadable redial.wasm: `));
+      assert.equal(res.same, true);
+      assert.equal(res.good, null);
+      assert.equal(res.again, null);
+      assert.deepEqual(res.other, {
+        cls: "Error",
+        message: `redial-ws: already loaded from ${o}/dist/redial.wasm; load() cannot switch to ${o}/dist/other.wasm (one runtime per page)`,
+      });
+      const pkg = JSON.parse(await readFile(path.join(root, "package.json"), "utf8"));
+      assert.deepEqual(res.versions, [pkg.version, pkg.version]);
+    } finally {
+      await close();
+    }
+  });
+
+  test("a wasmExecURL that does not load is reported", async () => {
+    const { page, close } = await newPage(env, { load: false });
+    try {
+      const err = await page.evaluate(async () => {
+        try {
+          await window.redial.load({ wasmURL: "/dist/redial.wasm", wasmExecURL: "/dist/missing_exec.js" });
+          return null;
+        } catch (e) {
+          return e.message;
+        }
+      });
+      assert.match(err, new RegExp(`^redial-ws: could not load ${env.origin}/dist/missing_exec.js \\(Go's wasm_exec.js\\): `));
+    } finally {
+      await close();
+    }
+  });
+
+  test("a socket's Go side is released when it is done", async () => {
+    const { page, close } = await newPage(env);
+    try {
+      const res = await page.evaluate(async (ws) => {
+        const { RedialSocket } = window.redial;
+        const start = __redial.live();
+        const socks = [
+          new RedialSocket(ws + "/echo"), // closed by the page once open
+          new RedialSocket(ws + "/echo"), // closed while connecting
+          new RedialSocket(ws + "/close?code=1008"), // closed by the server for good
+          new RedialSocket(ws + "/status?code=500", undefined, { maxRetries: 1, minDelayMs: 5, maxDelayMs: 10 }), // gives up
+        ];
+        const recs = socks.map((s) => lib.record(s));
+        const during = __redial.live();
+        socks[1].close();
+        await recs[0].waitType("open");
+        socks[0].close(4000, "done");
+        await Promise.all(recs.map((r) => r.waitFor((e) => e.type === "close" && !e.willReconnect, { what: "final close" })));
+        // The release happens right after the final close event was handed over.
+        await lib.waitUntil(() => __redial.live() === start, 2000, "live() back to its start");
+        return { start, during, end: __redial.live(), bufferedAfter: socks.map((s) => s.bufferedAmount) };
+      }, env.ws);
+      assert.equal(res.during, res.start + 4);
+      assert.equal(res.end, res.start);
+      assert.deepEqual(res.bufferedAfter, [0, 0, 0, 0]);
+    } finally {
+      await close();
+    }
+  });
+});
