@@ -3,6 +3,7 @@ package sdk_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -146,5 +147,28 @@ func TestHeaderAndURLFuncReachServer(t *testing.T) {
 	_, p, err := c.Read(ctxT(t))
 	if err != nil || string(p) != "auth=Bearer abc token=t1" {
 		t.Fatalf("server saw %q, %v", p, err)
+	}
+}
+
+// *slog.Logger is what most apps will pass as Options.Logger.
+var _ sdk.Logger = slog.Default()
+
+func TestURLForms(t *testing.T) {
+	ok := []string{"ws://h", "wss://h:443/p?q=1", "http://127.0.0.1:8080/x", "HTTPS://example.com", "ws://[::1]:9/", "ws://u:p@h/"}
+	for _, u := range ok {
+		_, err := sdk.Dial(context.Background(), u, &sdk.Options{MaxRetries: 1, DialTimeout: time.Millisecond, Backoff: sdk.Backoff{Initial: time.Millisecond, Max: time.Millisecond}})
+		var ue *sdk.URLError
+		if errors.As(err, &ue) {
+			t.Errorf("%q refused as a URL: %v", u, err)
+		}
+	}
+	bad := map[string]string{"ws://h:99999": "over 65535", "ws://h:x": "not a number", "ws://[::1": "missing ']'",
+		"ws://h /x": "space", "mailto:x@y": `scheme "mailto"`, "ws://:80/": "no host", "ws://a:b:c/": "brackets"}
+	for u, want := range bad {
+		_, err := sdk.Dial(context.Background(), u, nil)
+		var ue *sdk.URLError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), want) {
+			t.Errorf("Dial(%q) = %v, want a *URLError saying %q", u, err, want)
+		}
 	}
 }

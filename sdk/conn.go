@@ -2,7 +2,6 @@ package sdk
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"sync/atomic"
 )
@@ -86,7 +85,7 @@ func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("redial: dial %s: %w", u, err)
+		return nil, wrap("redial: dial "+u+": "+err.Error(), err)
 	}
 	c := newConn(cfg, u, df)
 	go c.run()
@@ -116,9 +115,9 @@ func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn
 		last := c.lastErr
 		c.mu.Unlock()
 		if last != nil {
-			return nil, fmt.Errorf("redial: dial %s: %w (last attempt: %w)", u, ctx.Err(), last)
+			return nil, wrap("redial: dial "+u+": "+ctx.Err().Error()+" (last attempt: "+last.Error()+")", ctx.Err(), last)
 		}
-		return nil, fmt.Errorf("redial: dial %s: %w", u, ctx.Err())
+		return nil, wrap("redial: dial "+u+": "+ctx.Err().Error(), ctx.Err())
 	}
 }
 
@@ -182,10 +181,10 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 		return ErrNilContext
 	}
 	if typ != MessageText && typ != MessageBinary {
-		return fmt.Errorf("%w %d: use MessageText or MessageBinary", ErrInvalidMessageType, typ)
+		return wrap(ErrInvalidMessageType.Error()+" "+itoa(int(typ))+": use MessageText or MessageBinary", ErrInvalidMessageType)
 	}
 	if len(p) > c.cfg.MaxQueuedBytes {
-		return fmt.Errorf("%w: %d bytes, more than Options.MaxQueuedBytes (%d)", ErrMessageTooBig, len(p), c.cfg.MaxQueuedBytes)
+		return wrap(ErrMessageTooBig.Error()+": "+itoa(len(p))+" bytes, more than Options.MaxQueuedBytes ("+itoa(c.cfg.MaxQueuedBytes)+")", ErrMessageTooBig)
 	}
 	if c.closing.Load() {
 		return c.closedErr()
@@ -204,7 +203,7 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 		c.mu.Unlock()
 		if down == nil {
 			n, b := c.queue.size()
-			return fmt.Errorf("%w: %d messages, %d bytes queued while %s", ErrQueueFull, n, b, c.State())
+			return wrap(ErrQueueFull.Error()+": "+itoa(n)+" messages, "+itoa(b)+" bytes queued while "+c.State().String(), ErrQueueFull)
 		}
 		select {
 		case <-space:
@@ -226,13 +225,13 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 // Close returns an error matching ErrClosed.
 func (c *Conn) Close(code StatusCode, reason string) error {
 	if !code.sendable() {
-		return fmt.Errorf("redial: close code %s cannot be sent; use 1000–1003, 1007–1014 or 3000–4999", code)
+		return wrap("redial: close code " + code.String() + " cannot be sent; use 1000–1003, 1007–1014 or 3000–4999")
 	}
 	if len(reason) > maxCloseReason {
-		return fmt.Errorf("redial: close reason is %d bytes; the limit is %d", len(reason), maxCloseReason)
+		return wrap("redial: close reason is " + itoa(len(reason)) + " bytes; the limit is " + itoa(maxCloseReason))
 	}
 	if !c.closing.CompareAndSwap(false, true) {
-		return fmt.Errorf("redial: Close called twice: %w", ErrClosed)
+		return wrap("redial: Close called twice: "+ErrClosed.Error(), ErrClosed)
 	}
 	c.mu.Lock()
 	c.closeArgs = closeRequest{code, reason}
@@ -269,7 +268,7 @@ func (c *Conn) closedErr() error {
 	case <-c.done:
 		return c.finalErr
 	default:
-		return fmt.Errorf("redial: connection is closing: %w", ErrClosed)
+		return wrap("redial: connection is closing: "+ErrClosed.Error(), ErrClosed)
 	}
 }
 

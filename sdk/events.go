@@ -1,7 +1,6 @@
 package sdk
 
 import (
-	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -58,7 +57,7 @@ func (e StateChange) String() string {
 // It is unbounded, but a Conn emits a handful of events per reconnect.
 type eventQueue struct {
 	fn         func(StateChange)
-	log        *slog.Logger
+	log        Logger
 	mu         sync.Mutex
 	pending    []StateChange
 	closed     bool
@@ -67,7 +66,7 @@ type eventQueue struct {
 	inCallback atomic.Bool
 }
 
-func newEventQueue(fn func(StateChange), log *slog.Logger) *eventQueue {
+func newEventQueue(fn func(StateChange), log Logger) *eventQueue {
 	q := &eventQueue{fn: fn, log: log, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	if fn == nil {
 		close(q.done)

@@ -1,9 +1,6 @@
 package sdk
 
-import (
-	"crypto/sha1"
-	"encoding/base64"
-)
+import "encoding/base64"
 
 // websocketGUID is the fixed GUID of RFC 6455 §1.3 that the server appends
 // to the client's key before hashing, proving it understood the upgrade.
@@ -12,7 +9,7 @@ const websocketGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 // ComputeAccept is the Sec-WebSocket-Accept a server must answer to key:
 // base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")).
 func ComputeAccept(key string) string {
-	h := sha1.Sum([]byte(key + websocketGUID))
+	h := sha1Sum([]byte(key + websocketGUID))
 	return base64.StdEncoding.EncodeToString(h[:])
 }
 

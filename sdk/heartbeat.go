@@ -3,7 +3,6 @@ package sdk
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 )
 
@@ -50,8 +49,8 @@ func (c *Conn) heartbeat(ctx context.Context, t transport, ended chan<- error, w
 		}
 		now := clk.Now().Round(0)
 		if gap := now.Sub(last); gap > 2*iv {
-			ended <- fmt.Errorf("%w: %s passed during a %s heartbeat interval (the machine slept or the tab was frozen)",
-				ErrHeartbeatTimeout, gap.Round(1e6), iv)
+			ended <- wrap(ErrHeartbeatTimeout.Error()+": "+dur(gap)+" passed during a "+dur(iv)+
+				" heartbeat interval (the machine slept or the tab was frozen)", ErrHeartbeatTimeout)
 			return
 		}
 		last = now
@@ -66,7 +65,7 @@ func (c *Conn) heartbeat(ctx context.Context, t transport, ended chan<- error, w
 		}
 		if outstanding {
 			if missed++; missed >= missedPingsDead {
-				ended <- fmt.Errorf("%w: %d pings unanswered, %s apart", ErrHeartbeatTimeout, missed, iv)
+				ended <- wrap(ErrHeartbeatTimeout.Error()+": "+itoa(missed)+" pings unanswered, "+dur(iv)+" apart", ErrHeartbeatTimeout)
 				return
 			}
 			continue

@@ -2,7 +2,6 @@ package sdk
 
 import (
 	"context"
-	"log/slog"
 	"math/rand/v2"
 	"time"
 )
@@ -62,7 +61,8 @@ type Options struct {
 	// slow callback delays later events, never the connection.
 	OnStateChange func(StateChange)
 	// Logger receives debug records of attempts and decisions; nil: none.
-	Logger *slog.Logger
+	// A *slog.Logger fits.
+	Logger Logger
 
 	// Clock replaces the real clock (tests); nil means real time.
 	Clock Clock
@@ -95,7 +95,7 @@ type config struct {
 	clock     Clock
 	rand      func() float64
 	policy    func(RetryContext) (time.Duration, bool)
-	log       *slog.Logger
+	log       Logger
 }
 
 func newConfig(o *Options) (*config, error) {
@@ -133,7 +133,7 @@ func newConfig(o *Options) (*config, error) {
 	}
 	c.log = c.Logger
 	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
+		c.log = nopLogger{}
 	}
 	return &c, nil
 }

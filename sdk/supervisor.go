@@ -3,7 +3,6 @@ package sdk
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 )
@@ -101,11 +100,11 @@ func (c *Conn) retryContext(err error, attempt int, lostAt time.Time, authFailur
 // MaxElapsed is spent.
 func (c *Conn) checkBudget(err error, attempt int, elapsed, delay time.Duration) (error, bool) {
 	if m := c.cfg.MaxRetries; m > 0 && attempt > m {
-		return fmt.Errorf("%w: %d retries (Options.MaxRetries); last error: %w", ErrRetriesExhausted, m, err), false
+		return wrap(ErrRetriesExhausted.Error()+": "+itoa(m)+" retries (Options.MaxRetries); last error: "+errText(err), ErrRetriesExhausted, err), false
 	}
 	if m := c.cfg.MaxElapsed; m > 0 && elapsed+delay > m {
-		return fmt.Errorf("%w: %s retrying (Options.MaxElapsed %s); last error: %w",
-			ErrRetriesExhausted, elapsed.Round(time.Millisecond), m, err), false
+		return wrap(ErrRetriesExhausted.Error()+": "+dur(elapsed)+" retrying (Options.MaxElapsed "+dur(m)+
+			"); last error: "+errText(err), ErrRetriesExhausted, err), false
 	}
 	return err, true
 }
@@ -165,7 +164,7 @@ func (c *Conn) dialOnce(attempt int) (transport, error) {
 	if c.cfg.URLFunc != nil {
 		var err error
 		if u, err = c.cfg.URLFunc(ctx); err != nil {
-			return nil, fmt.Errorf("redial: Options.URLFunc: %w", err)
+			return nil, wrap("redial: Options.URLFunc: "+err.Error(), err)
 		}
 		if u, err = normalizeURL(u); err != nil {
 			return nil, err
@@ -175,7 +174,7 @@ func (c *Conn) dialOnce(attempt int) (transport, error) {
 	if c.cfg.HeaderFunc != nil {
 		h, err := c.cfg.HeaderFunc(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("redial: Options.HeaderFunc: %w", err)
+			return nil, wrap("redial: Options.HeaderFunc: "+err.Error(), err)
 		}
 		header = mergeHeader(header, h)
 	}
@@ -183,7 +182,7 @@ func (c *Conn) dialOnce(attempt int) (transport, error) {
 	t, err := c.dialFn(ctx, u, c.cfg, header)
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) && c.closeCtx.Err() == nil {
-			return nil, fmt.Errorf("redial: dial timed out after %s: %w", c.cfg.DialTimeout, err)
+			return nil, wrap("redial: dial timed out after "+dur(c.cfg.DialTimeout)+": "+err.Error(), err)
 		}
 		return nil, err
 	}

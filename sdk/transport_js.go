@@ -5,7 +5,6 @@ package sdk
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -86,7 +85,7 @@ func dialBrowser(ctx context.Context, u string, cfg *config, _ map[string][]stri
 		t.mu.Unlock()
 		// Browsers hide why a handshake failed (refused, 401, 503 all look
 		// the same): treat it as a network failure and let backoff apply.
-		return nil, fmt.Errorf("redial: browser WebSocket failed to open (close %s%s); browsers do not expose the HTTP status", code, suffix(reason))
+		return nil, wrap("redial: browser WebSocket failed to open (close " + code.String() + suffix(reason) + "); browsers do not expose the HTTP status")
 	case <-ctx.Done():
 		t.abort()
 		return nil, ctx.Err()
@@ -246,7 +245,7 @@ func (t *browserTransport) write(ctx context.Context, typ MessageType, p []byte)
 		arg = u8
 	}
 	if _, err := t.ws.Call("send", arg); err != nil {
-		return fmt.Errorf("redial: WebSocket.send: %w", err)
+		return wrap("redial: WebSocket.send: "+err.Error(), err)
 	}
 	return nil
 }

@@ -1,39 +1,104 @@
 package sdk
 
-import (
-	"net/url"
-	"strings"
-)
+import "strings"
 
 // normalizeURL checks a URL before any attempt, so a typo fails at once
 // with a worded error instead of after a retry schedule. http and https
 // are accepted as aliases of ws and wss, as coder/websocket and current
 // browsers do, and rewritten so every platform sees ws/wss.
+//
+// It is a small hand parser of scheme://authority/path?query rather than
+// net/url, which (with net/netip) is a sizeable part of the browser build;
+// the transport still parses the result fully (coder/websocket natively,
+// the browser's WebSocket constructor in a page).
 func normalizeURL(raw string) (string, error) {
 	if strings.TrimSpace(raw) == "" {
 		return "", &URLError{raw, "empty"}
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", &URLError{raw, "does not parse: " + err.Error()}
+	for i := 0; i < len(raw); i++ {
+		if c := raw[i]; c <= ' ' || c == 0x7f {
+			return "", &URLError{raw, "contains a space or control character at byte " + itoa(i)}
+		}
 	}
-	switch strings.ToLower(u.Scheme) {
-	case "ws", "http":
-		u.Scheme = "ws"
-	case "wss", "https":
-		u.Scheme = "wss"
-	case "":
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok || scheme == "" || strings.ContainsAny(scheme, "/?#") {
+		if i := strings.IndexByte(raw, ':'); i > 0 && !strings.ContainsAny(raw[:i], "/?#") {
+			return "", &URLError{raw, "has scheme " + quote(raw[:i]) + " with no //host; use ws://host/path"}
+		}
 		return "", &URLError{raw, "has no scheme; use ws:// or wss://"}
+	}
+	switch strings.ToLower(scheme) {
+	case "ws", "http":
+		scheme = "ws"
+	case "wss", "https":
+		scheme = "wss"
 	default:
-		return "", &URLError{raw, "has scheme " + quote(u.Scheme) + "; use ws, wss, http or https"}
+		return "", &URLError{raw, "has scheme " + quote(scheme) + "; use ws, wss, http or https"}
 	}
-	if u.Host == "" || u.Hostname() == "" {
-		return "", &URLError{raw, "has no host"}
-	}
-	if u.Fragment != "" || strings.Contains(raw, "#") {
+	if strings.Contains(rest, "#") {
 		// RFC 6455 §3: fragment identifiers are meaningless in WebSocket
 		// URIs; browsers throw SyntaxError on them.
 		return "", &URLError{raw, "has a fragment (#…), which WebSocket URLs must not have"}
 	}
-	return u.String(), nil
+	authority := rest
+	if i := strings.IndexAny(rest, "/?"); i >= 0 {
+		authority = rest[:i]
+	}
+	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
+		authority = authority[i+1:] // userinfo is the transport's business
+	}
+	if err := checkHostPort(authority); err != "" {
+		return "", &URLError{raw, err}
+	}
+	return scheme + "://" + rest, nil
+}
+
+// checkHostPort validates host[:port], with [IPv6] in brackets. It
+// returns what is wrong, or "".
+func checkHostPort(hp string) string {
+	host, port := hp, ""
+	if strings.HasPrefix(hp, "[") {
+		end := strings.IndexByte(hp, ']')
+		if end < 0 {
+			return "does not parse: missing ']' in an IPv6 host"
+		}
+		host, port = hp[1:end], hp[end+1:]
+		if host == "" || strings.Trim(host, "0123456789abcdefABCDEF:.%") != "" && !strings.Contains(host, "%") {
+			return "does not parse: " + quote(host) + " is not an IPv6 address"
+		}
+		if port != "" && port[0] != ':' {
+			return "does not parse: unexpected " + quote(port) + " after the IPv6 host"
+		}
+		port = strings.TrimPrefix(port, ":")
+	} else if i := strings.LastIndexByte(hp, ':'); i >= 0 {
+		host, port = hp[:i], hp[i+1:]
+		if strings.Contains(host, ":") {
+			return "does not parse: an IPv6 host must be in brackets"
+		}
+	}
+	if host == "" {
+		return "has no host"
+	}
+	if strings.ContainsAny(host, "[]<>\"\\^`{|}") {
+		return "does not parse: host " + quote(host) + " has characters a host cannot have"
+	}
+	if hp != host && port == "" && strings.HasSuffix(hp, ":") {
+		return "does not parse: empty port after ':'"
+	}
+	if port != "" {
+		n := 0
+		for _, c := range port {
+			if c < '0' || c > '9' {
+				return "does not parse: port " + quote(port) + " is not a number"
+			}
+			n = n*10 + int(c-'0')
+			if n > 65535 {
+				return "does not parse: port " + quote(port) + " is over 65535"
+			}
+		}
+		if n == 0 {
+			return "does not parse: port 0"
+		}
+	}
+	return ""
 }
