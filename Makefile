@@ -6,10 +6,10 @@ SHELL := bash
 GO ?= go
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: test lint test-native test-browser-go test-js size wasm demo bench
+.PHONY: test lint test-native test-browser-go test-js test-demo size wasm demo bench screenshot
 
 ## test: everything CI runs — lint, native + race, Go in Chromium, JS in Chromium, size.
-test: lint test-native wasm size test-browser-go test-js
+test: lint test-native wasm size test-browser-go test-js test-demo
 	@echo "make test: all green"
 
 ## lint: gofmt, go vet natively and for GOOS=js GOARCH=wasm.
@@ -40,6 +40,18 @@ test-js: wasm
 	@scripts/ensure-chromium.sh
 	@scripts/ensure-npm.sh
 	node --test test/js/
+
+## test-demo: the demo page in headless Chromium, every fault button, as a user would.
+test-demo: wasm
+	@scripts/ensure-chromium.sh
+	@scripts/ensure-npm.sh
+	node --test test/demo/
+
+## screenshot: refresh docs/demo.png, the README's screenshot.
+screenshot: wasm
+	@scripts/ensure-chromium.sh
+	@scripts/ensure-npm.sh
+	REDIAL_UPDATE_SCREENSHOT=1 node --test test/demo/
 
 ## demo: build the wasm, the shim and the demo server, then serve it (Ctrl-C stops).
 demo: wasm
