@@ -27,7 +27,7 @@
 //	close 1002 1003 1007 1008 1009 1010, 3500–3999, 4500–4999  final
 //	close 1000/1001 from the server, 1005, 1006, 1011, 1014,
 //	      3000–3499, 4000–4499                              reconnect with backoff
-//	close 1012 service restart, 1013 try again later        reconnect after 5–10 s
+//	close 1012 service restart, 1013 try again later        reconnect after 5–10 s (≤ Backoff.Max)
 //	close reason {"reconnect":false} / {"retryAfterMs":n}   the server's hint wins
 //	handshake 401/403                                       refresh via URLFunc/HeaderFunc once, then final
 //	handshake 400/404/other 4xx, no agreed subprotocol,
