@@ -71,7 +71,7 @@ var contenders = []struct {
 	name string
 	dial func(ctx context.Context, url string) (client, error)
 }{
-	{"coder-websocket", func(ctx context.Context, url string) (client, error) {
+	{"coder", func(ctx context.Context, url string) (client, error) {
 		c, _, err := websocket.Dial(ctx, url, nil)
 		if err != nil {
 			return nil, err
@@ -96,7 +96,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	url := echoServer(b)
 	for _, sz := range sizes {
 		for _, ct := range contenders {
-			b.Run(sz.name+"/"+ct.name, func(b *testing.B) {
+			b.Run("size="+sz.name+"/client="+ct.name, func(b *testing.B) {
 				ctx := context.Background()
 				c, err := ct.dial(ctx, url)
 				if err != nil {
@@ -125,7 +125,7 @@ func BenchmarkPipelined(b *testing.B) {
 	url := echoServer(b)
 	for _, sz := range sizes[:2] {
 		for _, ct := range contenders {
-			b.Run(sz.name+"/"+ct.name, func(b *testing.B) {
+			b.Run("size="+sz.name+"/client="+ct.name, func(b *testing.B) {
 				ctx := context.Background()
 				c, err := ct.dial(ctx, url)
 				if err != nil {

@@ -117,8 +117,12 @@ type nativeTransport struct {
 	hs Handshake
 }
 
-func (t *nativeTransport) read(ctx context.Context) (MessageType, []byte, error) {
-	typ, p, err := t.c.Read(ctx)
+// read and write pass coder/websocket a context that never ends: given a
+// cancelable one it arms a context.AfterFunc per call (allocations and
+// latency on every message). Nothing is lost: the supervisor always ends a
+// connection with abort, which unblocks both.
+func (t *nativeTransport) read(context.Context) (MessageType, []byte, error) {
+	typ, p, err := t.c.Read(context.Background())
 	if err != nil {
 		return 0, nil, nativeCloseError(err)
 	}
@@ -140,8 +144,8 @@ func nativeCloseError(err error) error {
 	return &CloseError{Code: StatusAbnormalClosure, Err: err}
 }
 
-func (t *nativeTransport) write(ctx context.Context, typ MessageType, p []byte) error {
-	return t.c.Write(ctx, websocket.MessageType(typ), p)
+func (t *nativeTransport) write(_ context.Context, typ MessageType, p []byte) error {
+	return t.c.Write(context.Background(), websocket.MessageType(typ), p)
 }
 
 func (t *nativeTransport) ping(ctx context.Context) error { return t.c.Ping(ctx) }
