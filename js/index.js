@@ -19,6 +19,189 @@ const CLOSED = 3;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+// The Go SDK's browser transport keeps its per-message work in plain JS (see
+// sdk/jshelper_js.go). It compiles that helper with new Function unless it
+// finds it here, so pages whose Content-Security-Policy forbids eval work
+// too. The body between the markers is a copy of the SDK's jsHelperSource;
+// wasm/helper_test.go keeps the two identical.
+const TRANSPORT_HELPER_VERSION = 1;
+function makeTransportHelper() {
+// BEGIN redial transport helper
+"use strict";
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const HDR = 8; // take's header: message count, flags (u32 little-endian)
+const BATCH = 256 << 10; // bytes per take, at least one message
+const MIN = 64 << 10;
+function grow(s, need, keep) {
+  const b = new Uint8Array(Math.max(need, 2 * s.in.length));
+  if (keep > 0) b.set(s.in.subarray(0, keep));
+  s.in = b;
+  s.inView = new DataView(b.buffer);
+  s.replaced = true;
+}
+// take packs queued messages into s.in: header, the data, then one u32 per
+// message (length * 2 + binary). It returns the bytes used (0: none queued),
+// negated when s.in is a new buffer.
+function take(s) {
+  const q = s.q;
+  let i = s.head;
+  if (i >= q.length) return 0;
+  if (s.in.length > 4 * BATCH) {
+    s.in = new Uint8Array(MIN); // after a big message: do not keep its room
+    s.inView = new DataView(s.in.buffer);
+    s.replaced = true;
+  }
+  const lens = s.lens;
+  let off = HDR;
+  let flags = 0;
+  lens.length = 0;
+  while (i < q.length) {
+    if (off - HDR >= BATCH) {
+      flags |= 1;
+      break;
+    }
+    const d = q[i];
+    let n;
+    let bin = 0;
+    if (typeof d === "string") {
+      if (d.length > s.limit) {
+        flags |= 2;
+        break;
+      }
+      if (off + 3 * d.length > s.in.length) grow(s, off + 3 * d.length + 4 * (lens.length + 1), off);
+      n = enc.encodeInto(d, s.in.subarray(off)).written;
+      if (n > s.limit) {
+        flags |= 2;
+        break;
+      }
+    } else {
+      const u = new Uint8Array(d);
+      n = u.length;
+      bin = 1;
+      if (n > s.limit) {
+        flags |= 2;
+        break;
+      }
+      if (off + n > s.in.length) grow(s, off + n + 4 * (lens.length + 1), off);
+      s.in.set(u, off);
+    }
+    q[i++] = undefined;
+    lens.push(n * 2 + bin);
+    off += n;
+  }
+  if (flags & 2) {
+    s.over = true;
+    s.q = [];
+    s.head = 0;
+  } else if (i >= q.length) {
+    q.length = 0;
+    s.head = 0;
+  } else {
+    s.head = i;
+  }
+  if (off + 4 * lens.length > s.in.length) grow(s, off + 4 * lens.length, off);
+  const v = s.inView;
+  for (let k = 0; k < lens.length; k++) v.setUint32(off + 4 * k, lens[k], true);
+  v.setUint32(0, lens.length, true);
+  v.setUint32(4, flags, true);
+  if (s.replaced) {
+    s.replaced = false;
+    return -(off + 4 * lens.length); // Go must fetch s.in again
+  }
+  return off + 4 * lens.length;
+}
+// send sends the n messages Go copied into s.out: the data (size bytes),
+// then one u32 per message as take's. It returns ws.bufferedAmount.
+function send(ws, s, n, size) {
+  const b = s.out;
+  const v = s.outView;
+  let off = 0;
+  for (let k = 0; k < n; k++) {
+    const m = v.getUint32(size + 4 * k, true);
+    const part = b.subarray(off, off + (m >>> 1));
+    ws.send(m & 1 ? part : dec.decode(part));
+    off += m >>> 1;
+  }
+  return ws.bufferedAmount;
+}
+const helper = {
+  version: 1,
+  live: 0, // sockets attached and not yet detached (diagnostics, tests)
+  // attach takes over ws's event handlers. go(kind) is the socket's Go
+  // function: 0 messages are queued (or a turn of the event loop came),
+  // 1 open, 2 close. limit is the largest message accepted, in bytes.
+  attach(ws, go, limit) {
+    const ch = new MessageChannel();
+    const s = {
+      q: [],
+      head: 0,
+      lens: [],
+      limit,
+      over: false,
+      pending: false,
+      dead: false,
+      replaced: false,
+      in: new Uint8Array(MIN),
+      inView: null,
+      out: new Uint8Array(MIN),
+      outView: null,
+      code: 1006,
+      reason: "",
+    };
+    s.inView = new DataView(s.in.buffer);
+    s.outView = new DataView(s.out.buffer);
+    const post = () => {
+      if (!s.pending && !s.dead) {
+        s.pending = true;
+        ch.port2.postMessage(0);
+      }
+    };
+    ch.port1.onmessage = () => {
+      s.pending = false;
+      if (!s.dead) go(0);
+    };
+    ws.binaryType = "arraybuffer";
+    ws.onopen = () => {
+      if (!s.dead) go(1);
+    };
+    ws.onmessage = (ev) => {
+      if (s.over || s.dead) return;
+      s.q.push(ev.data);
+      post();
+    };
+    ws.onclose = (ev) => {
+      s.code = ev.code;
+      s.reason = ev.reason;
+      if (!s.dead) go(2);
+    };
+    s.post = post;
+    s.take = () => take(s);
+    s.send = (n, size) => send(ws, s, n, size);
+    s.grow = (n) => {
+      s.out = new Uint8Array(n);
+      s.outView = new DataView(s.out.buffer);
+      return s.out;
+    };
+    s.detach = () => {
+      if (s.dead) return;
+      helper.live--;
+      s.dead = true;
+      ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+      ch.port1.onmessage = null;
+      ch.port1.close();
+      ch.port2.close();
+      s.q = [];
+      s.head = 0;
+    };
+    helper.live++;
+    return s;
+  },
+};
+return helper;
+// END redial transport helper
+}
+
 /** @type {{url: string, promise: Promise<void>} | null} */
 let loading = null;
 /** The running Go instance, once load() succeeded. */
@@ -96,6 +279,9 @@ async function start(url, wasmExecURL) {
     }
   } catch (err) {
     throw new Error(`redial-ws: ${url} is not a loadable redial.wasm: ${err?.message ?? err}`, { cause: err });
+  }
+  if (globalThis.__redialTransport?.version !== TRANSPORT_HELPER_VERSION) {
+    globalThis.__redialTransport = makeTransportHelper();
   }
   const previous = globalThis.__redial;
   const runtime = {
@@ -432,14 +618,24 @@ export class RedialSocket extends EventTarget {
     // events a listener sees always agree.
     const callbacks = {
       open: (protocol, attempt) => deliver(() => this.#onOpen(protocol, attempt)),
-      message: (binary, ptr, len) => {
-        // Read now: the bytes live in Go memory only during this call.
-        const data = binary
-          ? r.mem.buffer.slice(ptr, ptr + len)
-          : len === 0
-            ? ""
-            : decoder.decode(new Uint8Array(r.mem.buffer, ptr, len));
-        deliver(() => this.#onMessage(binary, data));
+      messages: (n, ptr) => {
+        // Read them all now: the bytes live in Go memory only during this
+        // call, and a handler may make Go grow (and so detach) that memory.
+        const buf = r.mem.buffer;
+        const meta = new Uint32Array(buf, ptr, 3 * n);
+        const got = new Array(2 * n);
+        for (let i = 0; i < n; i++) {
+          const binary = meta[3 * i] === 1;
+          const p = meta[3 * i + 1];
+          const len = meta[3 * i + 2];
+          got[2 * i] = binary;
+          got[2 * i + 1] = binary ? buf.slice(p, p + len) : len === 0 ? "" : decoder.decode(new Uint8Array(buf, p, len));
+        }
+        for (let i = 0; i < n; i++) {
+          const binary = got[2 * i];
+          const data = got[2 * i + 1];
+          deliver(() => this.#onMessage(binary, data));
+        }
       },
       close: (code, reason, wasClean, willReconnect) =>
         deliver(() => this.#onClose(code, reason, wasClean, willReconnect)),

@@ -30,6 +30,7 @@ type Conn struct {
 
 	mu         sync.Mutex
 	hs         Handshake
+	cur        transport     // the open connection's; nil while not open
 	down       chan struct{} // open connection's end; nil while not open
 	lastErr    error
 	finalErr   error // set before done is closed
@@ -278,4 +279,32 @@ func (c *Conn) finalCause() error {
 		return fe.cause
 	}
 	return c.finalErr
+}
+
+// TryRead returns the next message if one is ready, and false at once if
+// none is: it never waits. It is Read for a caller that, having waited for
+// one message with Read, takes what else is ready in the same go (redial-ws's
+// wasm build hands the page a batch per call into JS). After the final close
+// it returns false; Read then reports how the Conn ended.
+func (c *Conn) TryRead() (MessageType, []byte, bool) {
+	select {
+	case m := <-c.incoming:
+		return m.typ, m.p, true
+	default:
+		return 0, nil, false
+	}
+}
+
+// BufferedAmount is the number of bytes written and not yet sent: the send
+// queue, plus, in the browser, the socket's own bufferedAmount (the JS
+// API's RedialSocket.bufferedAmount).
+func (c *Conn) BufferedAmount() int {
+	_, n := c.queue.size()
+	c.mu.Lock()
+	t := c.cur
+	c.mu.Unlock()
+	if t != nil {
+		n += t.buffered()
+	}
+	return n
 }

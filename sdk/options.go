@@ -70,6 +70,14 @@ type Options struct {
 	// math/rand/v2. Tests inject it to make delays deterministic.
 	Rand func() float64
 
+	// NoWriteYield (browser build; no effect natively) turns off the yield
+	// that keeps a goroutine writing without pause from starving the page:
+	// a writer that sent for a few milliseconds with no turn of the event
+	// loop otherwise waits for one. For programs whose every Write comes
+	// from a JS call that waits for the queue to drain (redial-ws's own
+	// send()), where no turn can come until that call returns.
+	NoWriteYield bool
+
 	// Native holds settings that exist only in the native build (HTTP
 	// client, TLS). It is an empty struct in the browser build.
 	Native *NativeOptions

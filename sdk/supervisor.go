@@ -206,6 +206,7 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	hs := t.handshake()
 	c.mu.Lock()
 	c.hs = hs
+	c.cur = t
 	c.down = down
 	c.mu.Unlock()
 	evHS := hs.clone()
@@ -218,6 +219,7 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 
 	defer func() {
 		c.mu.Lock()
+		c.cur = nil
 		c.down = nil
 		c.mu.Unlock()
 		close(down)

@@ -24,6 +24,9 @@ type transport interface {
 	// abort drops the connection at once, with no close handshake.
 	abort()
 	handshake() Handshake
+	// buffered is the bytes accepted by write and not yet on the wire,
+	// where the platform can tell (the browser's bufferedAmount); else 0.
+	buffered() int
 }
 
 // dialFunc opens one transport. It returns a *HandshakeError when the

@@ -157,3 +157,7 @@ func (t *nativeTransport) close(code StatusCode, reason string) error {
 func (t *nativeTransport) abort() { _ = t.c.CloseNow() }
 
 func (t *nativeTransport) handshake() Handshake { return t.hs }
+
+// buffered is 0: coder/websocket's Write returns once the frame is written
+// to the socket; the kernel's buffer is not visible.
+func (t *nativeTransport) buffered() int { return 0 }

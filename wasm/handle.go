@@ -16,7 +16,7 @@ import (
 
 // callbacks are the shim's event functions for one socket.
 type callbacks struct {
-	open, message, close, error, reconnecting, statechange safejs.Value
+	open, messages, close, error, reconnecting, statechange safejs.Value
 }
 
 type pendingMsg struct {
@@ -137,7 +137,7 @@ func parseCallbacks(v safejs.Value) (callbacks, error) {
 		return cb, invalid("dial: callbacks must be an object")
 	}
 	for name, dst := range map[string]*safejs.Value{
-		"open": &cb.open, "message": &cb.message, "close": &cb.close, "error": &cb.error,
+		"open": &cb.open, "messages": &cb.messages, "close": &cb.close, "error": &cb.error,
 		"reconnecting": &cb.reconnecting, "statechange": &cb.statechange,
 	} {
 		f, err := v.Get(name)
@@ -235,25 +235,58 @@ func (h *handle) run(ctx context.Context, url string, o *sdk.Options) {
 	if closing {
 		go h.closeConn(conn)
 	}
+	var b batch
 	for {
 		typ, p, err := conn.Read(context.Background())
 		if err != nil {
 			return
 		}
-		h.message(typ, p)
+		b.add(typ, p)
+		for len(b.msgs) < maxBatch {
+			typ, p, ok := conn.TryRead()
+			if !ok {
+				break
+			}
+			b.add(typ, p)
+		}
+		h.deliver(&b)
 	}
 }
 
-// message hands one message to the shim, which reads it out of the wasm
-// memory inside the call.
-func (h *handle) message(typ sdk.MessageType, p []byte) {
+// maxBatch bounds the messages handed to the page in one call.
+const maxBatch = 256
+
+// batch is messages ready for the page and their index in the wasm memory:
+// three u32 per message (binary, address, length).
+type batch struct {
+	msgs [][]byte
+	meta []uint32
+}
+
+func (b *batch) add(typ sdk.MessageType, p []byte) {
+	bin := uint32(0)
+	if typ == sdk.MessageBinary {
+		bin = 1
+	}
+	b.msgs = append(b.msgs, p)
+	b.meta = append(b.meta, bin, uint32(addr(p)), uint32(len(p)))
+}
+
+// deliver hands a batch to the shim in one call: it reads every message out
+// of the wasm memory first, then fires the events.
+func (h *handle) deliver(b *batch) {
 	defer func() {
 		if r := recover(); r != nil {
 			consoleError("redial-ws: message delivery failed: " + errString(r))
 		}
+		clear(b.msgs)
+		b.msgs, b.meta = b.msgs[:0], b.meta[:0]
 	}()
-	_, _ = h.cb.message.Invoke(typ == sdk.MessageBinary, addr(p), len(p))
-	runtime.KeepAlive(p)
+	if _, err := h.cb.messages.Invoke(len(b.msgs), addr32(b.meta)); err != nil {
+		consoleError("redial-ws: message delivery failed: " + err.Error())
+	}
+	runtime.KeepAlive(b.msgs)
+	runtime.KeepAlive(b.meta)
 }
 
 // onState turns the SDK's state changes into the shim's events. It runs on

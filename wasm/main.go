@@ -12,7 +12,9 @@
 //	}
 //
 // and two wasm exports, redial_send(id, binary, n) and redial_buffered(id)
-// (see export.go).
+// (see export.go). Before running it, the shim also defines
+// globalThis.__redialTransport, the SDK's browser transport helper (see
+// sdk/jshelper_js.go), so that pages which forbid eval work too.
 //
 // A handle has id (for the exports), send(data) (a string or Uint8Array),
 // sendText(n) / sendBinary(n) (n bytes of the scratch buffer), close(code,
@@ -24,8 +26,9 @@
 // function is recovered and returned the same way ("internal"); it never
 // reaches JS.
 //
-// callbacks are the shim's: open(protocol, attempt), message(binary, ptr, len),
-// close(code, reason, wasClean, willReconnect), error(message),
+// callbacks are the shim's: open(protocol, attempt), messages(n, ptr) (n
+// messages, indexed at ptr in the wasm memory by three u32 each: binary,
+// address, length), close(code, reason, wasClean, willReconnect), error(message),
 // reconnecting(attempt, delayMs, code, reason), statechange(state). Go calls
 // them synchronously from its goroutines, one at a time, in order. A close
 // with willReconnect false is always a socket's last event.
@@ -35,11 +38,14 @@
 // the shim holds those for a microtask (a WebSocket never fires events from
 // inside its own methods).
 //
-// The hot path copies each message once each way and creates no JS object
-// per message on this side: message() gets the address and length of the
-// message in the wasm memory and the shim decodes (or slices) it there,
-// inside the call; a send is TextEncoder.encodeInto / set into the scratch
-// buffer, then the redial_send export (no js.Func), with one kick() per batch.
+// The hot path creates no JS object per message on this side and crosses
+// into JS once per batch: messages() gets the messages ready (all of them,
+// up to 256) as addresses and lengths in the wasm memory and the shim
+// decodes (or slices) them there, inside the call; a send is
+// TextEncoder.encodeInto / set into the scratch buffer, then the redial_send
+// export (no js.Func), with one kick() per batch. Below, the SDK's browser
+// transport batches too: one Go call per batch of received messages, one
+// JS call per batch of sends.
 package main
 
 import (

@@ -39,3 +39,11 @@ func addr(p []byte) int {
 func bytesOf(s string) []byte {
 	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
+
+// addr32 is the wasm memory offset of p's first element (0 when empty).
+func addr32(p []uint32) int {
+	if len(p) == 0 {
+		return 0
+	}
+	return int(uintptr(unsafe.Pointer(unsafe.SliceData(p))))
+}

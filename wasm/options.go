@@ -22,6 +22,10 @@ type jsOptions struct {
 // parseOptions reads v (an object or undefined).
 func parseOptions(v safejs.Value) (*jsOptions, error) {
 	o := &jsOptions{shouldReconnect: safejs.Undefined()}
+	// Every write here comes from a JS call (send) that may wait for the
+	// SDK's queue to drain into the socket, which no turn of the event loop
+	// can help with: the transport must not wait for one.
+	o.NoWriteYield = true
 	if v.IsUndefined() || v.IsNull() {
 		return o, nil
 	}

@@ -167,7 +167,6 @@ func parseMsg(s string) (w, i int, ok bool) {
 // TestBusyWriterDoesNotStarveRead: while one goroutine writes as fast as
 // Write lets it, echoes still reach Read.
 func TestBusyWriterDoesNotStarveRead(t *testing.T) {
-	knownBug(t, browser, "a goroutine writing without pause starves Read: the wasm write path never yields to the JS event loop, so onmessage never runs")
 	f := newFixture(t)
 	c := dial(t, f.url("/echo"), fast(nil))
 	ctx := ctxT(t)

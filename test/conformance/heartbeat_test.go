@@ -103,7 +103,6 @@ func TestHeartbeatWallClockJump(t *testing.T) {
 // TestReadLimitIsFinal1009: a message over Options.ReadLimit closes the
 // Conn with 1009, locally, for good.
 func TestReadLimitIsFinal1009(t *testing.T) {
-	knownBug(t, browser, "Options.ReadLimit is not enforced by the browser transport (sdk/transport_js.go never reads cfg.ReadLimit), so a 100-byte message passes a 16-byte limit")
 	f := newFixture(t)
 	o := fast(nil)
 	o.ReadLimit = 16

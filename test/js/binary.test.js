@@ -125,6 +125,27 @@ describe("binary and text round trips", { timeout: 60_000 }, () => {
     assert.deepEqual(res, { inOrder: true, n: 5000, errors: 0 });
   });
 
+  test("a message over the read limit (1 MiB) ends the socket: close 1009, no reconnect", async () => {
+    const res = await page.evaluate(async (url) => {
+      const ws = new window.redial.RedialSocket(url, undefined, { maxQueuedBytes: 4 << 20 });
+      ws.binaryType = "arraybuffer";
+      const rec = lib.record(ws, ["open", "message", "close", "error", "reconnecting"]);
+      await rec.waitType("open");
+      ws.send(new Uint8Array(1 << 20).fill(1)); // exactly the limit: delivered
+      ws.send("€".repeat(((1 << 20) + 2) / 3)); // 349526 UTF-16 units, 1 MiB + 2 bytes
+      await rec.waitType("close", 1, 10_000);
+      await new Promise((r) => setTimeout(r, 200)); // nothing may follow
+      return rec.log.map((e) =>
+        e.type === "message"
+          ? `message:${e.arraybuffer?.length ?? e.text?.length}`
+          : e.type === "close"
+            ? `close:${e.code}:${e.reason}:${e.willReconnect}`
+            : e.type,
+      );
+    }, env.ws + "/echo");
+    assert.deepEqual(res, ["open", `message:${1 << 20}`, "close:1009:message over Options.ReadLimit:false"]);
+  });
+
   test("a full queue while connecting throws a worded error", async () => {
     const res = await page.evaluate(async (url) => {
       const ws = new window.redial.RedialSocket(url, undefined, { maxQueued: 3 });

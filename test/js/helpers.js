@@ -119,7 +119,9 @@ export async function startStatic(mounts) {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, "http://x");
     if (url.pathname === "/") {
-      res.writeHead(200, { "content-type": TYPES[".html"] });
+      // ?csp=<policy> serves the page under that Content-Security-Policy.
+      const csp = url.searchParams.get("csp");
+      res.writeHead(200, { "content-type": TYPES[".html"], ...(csp ? { "content-security-policy": csp } : {}) });
       res.end("<!doctype html><meta charset=utf-8><title>redial test</title>");
       return;
     }
@@ -236,13 +238,14 @@ export async function setup(opts = {}) {
 
 /**
  * A fresh page (own context) on the static origin, with redial loaded
- * (unless load is false) and the fixture library as window.lib.
+ * (unless load is false) and the fixture library as window.lib. csp serves
+ * the page under that Content-Security-Policy.
  */
-export async function newPage(env, { load = true } = {}) {
+export async function newPage(env, { load = true, csp = "" } = {}) {
   const context = await env.browser.newContext();
   const page = await context.newPage();
   page.on("pageerror", (err) => console.error("page error:", err));
-  await page.goto(env.origin + "/");
+  await page.goto(env.origin + "/" + (csp ? "?csp=" + encodeURIComponent(csp) : ""));
   await page.evaluate(async (load) => {
     window.redial = await import("/dist/index.js");
     window.lib = await import("/fixtures/lib.js");

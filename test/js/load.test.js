@@ -83,6 +83,7 @@ describe("load()", { timeout: 60_000 }, () => {
       const res = await page.evaluate(async (ws) => {
         const { RedialSocket } = window.redial;
         const start = __redial.live();
+        const startJS = __redialTransport.live; // sockets the SDK's transport is attached to
         const socks = [
           new RedialSocket(ws + "/echo"), // closed by the page once open
           new RedialSocket(ws + "/echo"), // closed while connecting
@@ -97,11 +98,52 @@ describe("load()", { timeout: 60_000 }, () => {
         await Promise.all(recs.map((r) => r.waitFor((e) => e.type === "close" && !e.willReconnect, { what: "final close" })));
         // The release happens right after the final close event was handed over.
         await lib.waitUntil(() => __redial.live() === start, 2000, "live() back to its start");
+        await lib.waitUntil(() => __redialTransport.live === startJS, 2000, "the transport's live count back to its start");
         return { start, during, end: __redial.live(), bufferedAfter: socks.map((s) => s.bufferedAmount) };
       }, env.ws);
       assert.equal(res.during, res.start + 4);
       assert.equal(res.end, res.start);
       assert.deepEqual(res.bufferedAfter, [0, 0, 0, 0]);
+    } finally {
+      await close();
+    }
+  });
+
+  test("a page whose Content-Security-Policy forbids eval works", async () => {
+    // The SDK's transport compiles its JS helper with new Function unless
+    // index.js defined it: here it must not need to.
+    const { page, close } = await newPage(env, { csp: "script-src 'self' 'wasm-unsafe-eval'" });
+    try {
+      // DevTools' evaluate may always eval: run the scenario in a task of
+      // its own, where the page's policy applies.
+      const res = await page.evaluate(
+        (ws) =>
+          new Promise((resolve, reject) =>
+            setTimeout(async () => {
+              try {
+                let evalBlocked = false;
+                try {
+                  new Function("return 1")();
+                } catch (e) {
+                  evalBlocked = e instanceof EvalError;
+                }
+                const s = new window.redial.RedialSocket(ws + "/echo");
+                const rec = lib.record(s, ["open", "message", "close", "error"]);
+                await rec.waitType("open");
+                s.send("under a strict CSP");
+                await rec.waitType("message");
+                s.close();
+                await rec.waitType("close");
+                resolve({ evalBlocked, log: rec.log.map((e) => e.type + (e.text ? ":" + e.text : "")) });
+              } catch (err) {
+                reject(err);
+              }
+            }, 0),
+          ),
+        env.ws,
+      );
+      assert.equal(res.evalBlocked, true, "the CSP should forbid eval on this page");
+      assert.deepEqual(res.log, ["open", "message:under a strict CSP", "close"]);
     } finally {
       await close();
     }
