@@ -61,5 +61,14 @@
 //   - Retries pause while navigator.onLine is false and happen at once on
 //     "online", "pageshow", and "visibilitychange" to visible.
 //   - Read has no backpressure: the browser buffers what arrives. Write
-//     waits while bufferedAmount is over 4 MiB.
+//     waits while bufferedAmount is over 4 MiB. ReadLimit applies: a bigger
+//     message ends the Conn with a local close 1009.
+//   - A goroutine that writes without pause would keep Go from ever giving
+//     the event loop a turn (no message, timer or fetch would run): after a
+//     few milliseconds of continuous sending the writer waits for one turn.
+//     Options.NoWriteYield turns this off for writes that come from JS.
+//   - The hot path runs in a small JS helper made with new Function; on a
+//     page whose Content-Security-Policy forbids eval, load redial-ws's
+//     index.js first (it defines the helper), or Dial fails with a worded
+//     final error.
 package sdk
