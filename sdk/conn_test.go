@@ -37,14 +37,14 @@ func TestDropReconnectEcho(t *testing.T) {
 	o := fast(nil)
 	rec := newRecorder(o)
 	c := dial(t, s.URL("/echo"), o)
-	rec.next(t, "open", to(sdk.StateOpen))
+	rec.Next(t, "open", to(sdk.StateOpen))
 	echo(t, c, "before")
 	s.Drop()
-	e := rec.next(t, "reconnecting", to(sdk.StateReconnecting))
+	e := rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
 	if e.From != sdk.StateOpen || e.Attempt != 1 || e.Close == nil || e.Close.Code != sdk.StatusAbnormalClosure {
 		t.Fatalf("reconnecting event = %+v, want from open, attempt 1, close 1006", e)
 	}
-	rec.next(t, "reopen", to(sdk.StateOpen))
+	rec.Next(t, "reopen", to(sdk.StateOpen))
 	echo(t, c, "after")
 	if n := s.Accepted(); n != 2 {
 		t.Fatalf("server accepted %d connections, want 2", n)
@@ -63,8 +63,8 @@ func TestCutThroughProxyReconnects(t *testing.T) {
 	c := dial(t, "ws://"+p.Addr()+"/echo", o)
 	echo(t, c, "one")
 	p.Cut()
-	rec.next(t, "reconnecting after TCP cut", to(sdk.StateReconnecting))
-	rec.next(t, "reopen", to(sdk.StateOpen))
+	rec.Next(t, "reconnecting after TCP cut", to(sdk.StateReconnecting))
+	rec.Next(t, "reopen", to(sdk.StateOpen))
 	echo(t, c, "two")
 }
 
@@ -74,9 +74,9 @@ func TestQueuedWhileDownFlushedInOrder(t *testing.T) {
 	o.Backoff = sdk.Backoff{Initial: 20 * time.Millisecond, Max: 20 * time.Millisecond, NoJitter: true}
 	rec := newRecorder(o)
 	c := dial(t, s.URL("/echo"), o)
-	rec.next(t, "open", to(sdk.StateOpen))
+	rec.Next(t, "open", to(sdk.StateOpen))
 	s.Stop()
-	rec.next(t, "reconnecting", to(sdk.StateReconnecting))
+	rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
 	ctx := ctxT(t)
 	const n = 100
 	for i := range n {
@@ -107,7 +107,7 @@ func TestQueueFullWhileDown(t *testing.T) {
 	rec := newRecorder(o)
 	c := dial(t, s.URL("/echo"), o)
 	s.Stop()
-	rec.next(t, "reconnecting", to(sdk.StateReconnecting))
+	rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
 	ctx := ctxT(t)
 	for i := range 3 {
 		if err := c.Write(ctx, sdk.MessageText, []byte("x")); err != nil {
@@ -153,7 +153,7 @@ func TestFinalCloseFromServer(t *testing.T) {
 	if ce.Reason != "token expired" || ce.Local {
 		t.Fatalf("close = %+v, want reason 'token expired' from the server", ce)
 	}
-	e := rec.next(t, "closed", to(sdk.StateClosed))
+	e := rec.Next(t, "closed", to(sdk.StateClosed))
 	if !e.Final || e.Close == nil || e.Close.Code != 1008 {
 		t.Fatalf("closed event = %+v", e)
 	}
@@ -179,7 +179,7 @@ func TestCloseCodesEndToEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c.Close(sdk.StatusNormalClosure, "")
-			e := rec.next(t, "after server close", func(e sdk.StateChange) bool {
+			e := rec.Next(t, "after server close", func(e sdk.StateChange) bool {
 				return e.To == sdk.StateReconnecting || e.To == sdk.StateClosed
 			})
 			if e.Close == nil || int(e.Close.Code) != code {
@@ -190,7 +190,7 @@ func TestCloseCodesEndToEnd(t *testing.T) {
 				t.Fatalf("close %d: final = %v, want %v", code, isFinal, wantFinal)
 			}
 			if !isFinal {
-				rec.next(t, "reopen", to(sdk.StateOpen))
+				rec.Next(t, "reopen", to(sdk.StateOpen))
 			}
 		})
 	}
@@ -213,7 +213,7 @@ func TestServiceRestartWaitsAtLeastFiveSeconds(t *testing.T) {
 	o.Clock = clk
 	rec := newRecorder(o)
 	c := dial(t, s.URL("/closefirst?code=1012&reason=deploy&n=1"), o)
-	e := rec.next(t, "reconnecting", to(sdk.StateReconnecting))
+	e := rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
 	if e.Delay < 5*time.Second || e.Delay > 10*time.Second {
 		t.Fatalf("delay after 1012 = %v, want 5–10 s", e.Delay)
 	}
@@ -224,7 +224,7 @@ func TestServiceRestartWaitsAtLeastFiveSeconds(t *testing.T) {
 		t.Fatal("reconnected before the wait elapsed")
 	}
 	clk.Advance(e.Delay)
-	rec.next(t, "reopen", to(sdk.StateOpen))
+	rec.Next(t, "reopen", to(sdk.StateOpen))
 	echo(t, c, "back")
 }
 
@@ -235,7 +235,7 @@ func TestCloseReasonHint(t *testing.T) {
 	c := dial(t, s.URL(`/close?code=1001&reason={"reconnect":false}`), o)
 	_, _, err := c.Read(ctxT(t))
 	wantClose(t, err, sdk.StatusGoingAway)
-	if e := rec.next(t, "closed", to(sdk.StateClosed)); !e.Final {
+	if e := rec.Next(t, "closed", to(sdk.StateClosed)); !e.Final {
 		t.Fatal("not final")
 	}
 }
@@ -287,7 +287,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 				c, err = sdk.Dial(ctxT(t), s.URL(fmt.Sprintf("/statusfirst?code=%d&retryAfter=7&n=1", status)), o)
 				done <- err
 			}()
-			e := rec.next(t, "reconnecting", to(sdk.StateReconnecting))
+			e := rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
 			if e.Delay < 7*time.Second || e.Delay > 8400*time.Millisecond {
 				t.Fatalf("delay after %d Retry-After: 7 = %v, want 7–8.4 s", status, e.Delay)
 			}
@@ -343,10 +343,10 @@ func TestAttemptResetsOnlyAfterStable(t *testing.T) {
 	o.Backoff = sdk.Backoff{Initial: time.Second, NoJitter: true}
 	rec := newRecorder(o)
 	dial(t, s.URL("/echo"), o)
-	rec.next(t, "open", to(sdk.StateOpen))
+	rec.Next(t, "open", to(sdk.StateOpen))
 	for want := 1; want <= 3; want++ { // flapping: drops right after each open
 		s.Drop()
-		e := rec.next(t, "reconnecting", to(sdk.StateReconnecting))
+		e := rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
 		if e.Attempt != want || e.Delay != time.Duration(1<<(want-1))*time.Second {
 			t.Fatalf("flap %d: attempt %d delay %v, want attempt %d delay %v", want, e.Attempt, e.Delay, want, time.Duration(1<<(want-1))*time.Second)
 		}
@@ -354,11 +354,11 @@ func TestAttemptResetsOnlyAfterStable(t *testing.T) {
 			t.Fatal(err)
 		}
 		clk.Advance(e.Delay)
-		rec.next(t, "open", to(sdk.StateOpen))
+		rec.Next(t, "open", to(sdk.StateOpen))
 	}
 	clk.Advance(5 * time.Second) // stayed open 5 s: now stable
 	s.Drop()
-	if e := rec.next(t, "reconnecting", to(sdk.StateReconnecting)); e.Attempt != 1 {
+	if e := rec.Next(t, "reconnecting", to(sdk.StateReconnecting)); e.Attempt != 1 {
 		t.Fatalf("after 5 s open: attempt %d, want 1", e.Attempt)
 	}
 }
@@ -372,14 +372,14 @@ func TestHeartbeatDeclaresStalledConnectionDead(t *testing.T) {
 	o.Clock = clk
 	rec := newRecorder(o)
 	dial(t, s.URL("/stall"), o)
-	rec.next(t, "open", to(sdk.StateOpen))
+	rec.Next(t, "open", to(sdk.StateOpen))
 	for range 3 {
 		if err := clk.WaitFor(ctxT(t), time.Second); err != nil {
 			t.Fatal(err)
 		}
 		clk.Advance(time.Second)
 	}
-	e := rec.next(t, "reconnecting", to(sdk.StateReconnecting))
+	e := rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
 	if !errors.Is(e.Err, sdk.ErrHeartbeatTimeout) {
 		t.Fatalf("err = %v, want ErrHeartbeatTimeout", e.Err)
 	}
@@ -410,13 +410,13 @@ func TestHeartbeatWallClockJump(t *testing.T) {
 	o.Clock = clk
 	rec := newRecorder(o)
 	dial(t, s.URL("/echo"), o)
-	rec.next(t, "open", to(sdk.StateOpen))
+	rec.Next(t, "open", to(sdk.StateOpen))
 	if err := clk.WaitFor(ctxT(t), 25*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	clk.Jump(10 * time.Minute) // the laptop slept
 	clk.Advance(25 * time.Second)
-	e := rec.next(t, "reconnecting", to(sdk.StateReconnecting))
+	e := rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
 	if !errors.Is(e.Err, sdk.ErrHeartbeatTimeout) || !strings.Contains(e.Err.Error(), "slept") {
 		t.Fatalf("err = %v, want heartbeat timeout naming sleep", e.Err)
 	}
@@ -465,7 +465,7 @@ func TestFirstDialIsRetried(t *testing.T) {
 		c, err = sdk.Dial(ctxT(t), s.URL("/echo"), o)
 		done <- err
 	}()
-	rec.next(t, "retry of the first dial", func(e sdk.StateChange) bool { return e.To == sdk.StateReconnecting && e.Attempt >= 2 })
+	rec.Next(t, "retry of the first dial", func(e sdk.StateChange) bool { return e.To == sdk.StateReconnecting && e.Attempt >= 2 })
 	if err := s.Restart(); err != nil {
 		t.Fatal(err)
 	}
@@ -494,7 +494,7 @@ func TestCloseDuringReconnectAndTwice(t *testing.T) {
 	rec := newRecorder(o)
 	c := dial(t, s.URL("/echo"), o)
 	s.Drop()
-	rec.next(t, "reconnecting", to(sdk.StateReconnecting))
+	rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
 	if err := c.Close(4001, "bye"); err != nil {
 		t.Fatalf("Close while reconnecting: %v", err)
 	}

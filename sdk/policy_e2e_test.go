@@ -41,7 +41,7 @@ func TestMaxElapsedEndsRetries(t *testing.T) {
 	s.Stop()
 	// Waits of 1 s, 2 s fit in 5 s; the next (4 s, at 3 s elapsed) does not.
 	for _, d := range []time.Duration{time.Second, 2 * time.Second} {
-		e := rec.next(t, "reconnecting", to(sdk.StateReconnecting))
+		e := rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
 		if e.Delay != d {
 			t.Fatalf("delay %v, want %v", e.Delay, d)
 		}
@@ -50,7 +50,7 @@ func TestMaxElapsedEndsRetries(t *testing.T) {
 		}
 		clk.Advance(d)
 	}
-	e := rec.next(t, "closed", to(sdk.StateClosed))
+	e := rec.Next(t, "closed", to(sdk.StateClosed))
 	if !errors.Is(e.Err, sdk.ErrRetriesExhausted) || !strings.Contains(e.Err.Error(), "MaxElapsed") {
 		t.Fatalf("final err = %v", e.Err)
 	}

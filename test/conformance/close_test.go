@@ -34,7 +34,7 @@ func TestDefaultPolicyCloseCodes(t *testing.T) {
 			rec := newRecorder(o)
 			reason := "r" + strconv.Itoa(int(code))
 			c := dial(t, f.closeFirstURL(code, reason), o)
-			e := rec.next(t, "reconnecting or closed", toAny(sdk.StateReconnecting, sdk.StateClosed))
+			e := rec.Next(t, "reconnecting or closed", toAny(sdk.StateReconnecting, sdk.StateClosed))
 			if e.To != sdk.StateClosed || !e.Final {
 				t.Fatalf("close %d: event %v, want final close", code, e)
 			}
@@ -59,7 +59,7 @@ func TestDefaultPolicyCloseCodes(t *testing.T) {
 			o := fast(nil)
 			rec := newRecorder(o)
 			c := dial(t, f.closeFirstURL(code, "r"+strconv.Itoa(int(code))), o)
-			e := rec.next(t, "reconnecting or closed", toAny(sdk.StateReconnecting, sdk.StateClosed))
+			e := rec.Next(t, "reconnecting or closed", toAny(sdk.StateReconnecting, sdk.StateClosed))
 			if e.To != sdk.StateReconnecting || e.From != sdk.StateOpen || e.Attempt != 1 {
 				t.Fatalf("close %d: event %v, want reconnecting from open, attempt 1", code, e)
 			}
@@ -69,7 +69,7 @@ func TestDefaultPolicyCloseCodes(t *testing.T) {
 			if e.Delay > 5*time.Millisecond {
 				t.Fatalf("close %d: delay %v, want the backoff (≤ 5 ms)", code, e.Delay)
 			}
-			rec.next(t, "reopen", to(sdk.StateOpen))
+			rec.Next(t, "reopen", to(sdk.StateOpen))
 			echo(t, c, "back")
 			if n := f.accepted(); n != 2 {
 				t.Fatalf("server accepted %d upgrades, want 2", n)
@@ -82,13 +82,13 @@ func TestDefaultPolicyCloseCodes(t *testing.T) {
 		o := fast(nil)
 		rec := newRecorder(o)
 		c := dial(t, f.url("/echo"), o)
-		rec.next(t, "open", to(sdk.StateOpen))
+		rec.Next(t, "open", to(sdk.StateOpen))
 		f.drop()
-		e := rec.next(t, "reconnecting", toAny(sdk.StateReconnecting, sdk.StateClosed))
+		e := rec.Next(t, "reconnecting", toAny(sdk.StateReconnecting, sdk.StateClosed))
 		if e.To != sdk.StateReconnecting || e.Close == nil || e.Close.Code != sdk.StatusAbnormalClosure {
 			t.Fatalf("event %v, want reconnecting after close 1006", e)
 		}
-		rec.next(t, "reopen", to(sdk.StateOpen))
+		rec.Next(t, "reopen", to(sdk.StateOpen))
 		echo(t, c, "back")
 	})
 	// 1012 and 1013: reconnect, but wait 5–10 s (on a fake clock here),
@@ -102,7 +102,7 @@ func TestDefaultPolicyCloseCodes(t *testing.T) {
 			o.Clock = clk
 			rec := newRecorder(o)
 			c := dial(t, f.closeFirstURL(code, "deploy"), o)
-			e := rec.next(t, "reconnecting", toAny(sdk.StateReconnecting, sdk.StateClosed))
+			e := rec.Next(t, "reconnecting", toAny(sdk.StateReconnecting, sdk.StateClosed))
 			if e.To != sdk.StateReconnecting || e.Close == nil || e.Close.Code != code {
 				t.Fatalf("event %v, want reconnecting after close %d", e, code)
 			}
@@ -116,7 +116,7 @@ func TestDefaultPolicyCloseCodes(t *testing.T) {
 				t.Fatalf("reconnected before the wait elapsed (%d upgrades)", n)
 			}
 			clk.Advance(e.Delay)
-			rec.next(t, "reopen", to(sdk.StateOpen))
+			rec.Next(t, "reopen", to(sdk.StateOpen))
 			echo(t, c, "back")
 		})
 	}
@@ -125,11 +125,11 @@ func TestDefaultPolicyCloseCodes(t *testing.T) {
 		o := fast(nil) // Backoff.Max 5 ms: the app asked for its cap
 		rec := newRecorder(o)
 		c := dial(t, f.closeFirstURL(sdk.StatusServiceRestart, "deploy"), o)
-		e := rec.next(t, "reconnecting", toAny(sdk.StateReconnecting, sdk.StateClosed))
+		e := rec.Next(t, "reconnecting", toAny(sdk.StateReconnecting, sdk.StateClosed))
 		if e.To != sdk.StateReconnecting || e.Delay > 5*time.Millisecond {
 			t.Fatalf("event %v, want reconnecting within Backoff.Max (5 ms)", e)
 		}
-		rec.next(t, "reopen", to(sdk.StateOpen))
+		rec.Next(t, "reopen", to(sdk.StateOpen))
 		echo(t, c, "back")
 	})
 	// The app's own Close is final, even with a code that would reconnect.
@@ -141,7 +141,7 @@ func TestDefaultPolicyCloseCodes(t *testing.T) {
 		if err := c.Close(4000, "app"); err != nil {
 			t.Fatalf("Close: %v", err)
 		}
-		e := rec.next(t, "closed", toAny(sdk.StateReconnecting, sdk.StateClosed))
+		e := rec.Next(t, "closed", toAny(sdk.StateReconnecting, sdk.StateClosed))
 		if e.To != sdk.StateClosed || !e.Final || e.Err != nil {
 			t.Fatalf("event %v, want a final close with no error", e)
 		}
@@ -164,7 +164,7 @@ func TestCloseReasonHint(t *testing.T) {
 		if ce := wantClose(t, err, sdk.StatusGoingAway); ce.Reason != `{"reconnect":false}` {
 			t.Fatalf("reason %q", ce.Reason)
 		}
-		if e := rec.next(t, "closed", toAny(sdk.StateReconnecting, sdk.StateClosed)); e.To != sdk.StateClosed || !e.Final {
+		if e := rec.Next(t, "closed", toAny(sdk.StateReconnecting, sdk.StateClosed)); e.To != sdk.StateClosed || !e.Final {
 			t.Fatalf("event %v, want final", e)
 		}
 		if n := f.accepted(); n != 1 {
@@ -177,11 +177,11 @@ func TestCloseReasonHint(t *testing.T) {
 		rec := newRecorder(o)
 		// 4500 alone would be final; the hint asks for a retry in 40 ms.
 		c := dial(t, f.closeFirstURL(4500, `{"retryAfterMs":40}`), o)
-		e := rec.next(t, "reconnecting", toAny(sdk.StateReconnecting, sdk.StateClosed))
+		e := rec.Next(t, "reconnecting", toAny(sdk.StateReconnecting, sdk.StateClosed))
 		if e.To != sdk.StateReconnecting || e.Delay != 40*time.Millisecond {
 			t.Fatalf("event %v, want reconnecting in exactly 40ms", e)
 		}
-		rec.next(t, "reopen", to(sdk.StateOpen))
+		rec.Next(t, "reopen", to(sdk.StateOpen))
 		echo(t, c, "back")
 	})
 }
@@ -198,7 +198,7 @@ func TestFinalCloseErrors(t *testing.T) {
 	if ce.Reason != "token expired" || ce.Local {
 		t.Fatalf("close = %+v, want reason 'token expired' from the server", ce)
 	}
-	e := rec.next(t, "closed", to(sdk.StateClosed))
+	e := rec.Next(t, "closed", to(sdk.StateClosed))
 	if !e.Final || e.Close == nil || e.Close.Code != sdk.StatusPolicyViolation || !errors.Is(e.Err, sdk.ErrClosed) {
 		t.Fatalf("closed event = %+v", e)
 	}
@@ -243,7 +243,7 @@ func TestCloseTwice(t *testing.T) {
 	if err := c.Write(ctxT(t), sdk.MessageText, []byte("x")); !errors.Is(err, sdk.ErrClosed) {
 		t.Fatalf("Write after Close = %v, want ErrClosed", err)
 	}
-	e := rec.next(t, "closed", to(sdk.StateClosed))
+	e := rec.Next(t, "closed", to(sdk.StateClosed))
 	if !e.Final || e.Err != nil || e.From != sdk.StateOpen {
 		t.Fatalf("closed event %v", e)
 	}
@@ -257,7 +257,7 @@ func TestCloseWhileReconnecting(t *testing.T) {
 	rec := newRecorder(o)
 	c := dial(t, f.url("/echo"), o)
 	f.drop()
-	rec.next(t, "reconnecting", to(sdk.StateReconnecting))
+	rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
 	start := time.Now()
 	if err := c.Close(4001, "bye"); err != nil {
 		t.Fatalf("Close while reconnecting: %v", err)
@@ -347,7 +347,7 @@ func TestBufferedMessagesReadAfterFinalClose(t *testing.T) {
 	o := fast(nil)
 	rec := newRecorder(o)
 	c := dial(t, f.url("/echo"), o)
-	rec.next(t, "open", to(sdk.StateOpen))
+	rec.Next(t, "open", to(sdk.StateOpen))
 	ctx := ctxT(t)
 	const n = 6
 	for i := range n {
@@ -359,7 +359,7 @@ func TestBufferedMessagesReadAfterFinalClose(t *testing.T) {
 	// the last one, the echoes of all others are on the wire.
 	f.waitReceived("/echo", n)
 	f.closeAll(4500, "done here")
-	if e := rec.next(t, "closed", toAny(sdk.StateReconnecting, sdk.StateClosed)); e.To != sdk.StateClosed {
+	if e := rec.Next(t, "closed", toAny(sdk.StateReconnecting, sdk.StateClosed)); e.To != sdk.StateClosed {
 		t.Fatalf("event %v, want final close", e)
 	}
 	for i := range n {

@@ -23,7 +23,7 @@ func TestConcurrentUse(t *testing.T) {
 	o := fast(nil)
 	rec := newRecorder(o)
 	c := dial(t, f.url("/echo"), o) // its cleanup's Close also stops every goroutine here
-	rec.next(t, "open", to(sdk.StateOpen))
+	rec.Next(t, "open", to(sdk.StateOpen))
 
 	ctx := ctxT(t)
 	const writers = 4
@@ -118,8 +118,8 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if wait(dropNow, fmt.Sprintf("%d echoes before the drop", dropAt)) {
 		f.drop()
-		rec.next(t, "reconnecting after the drop", to(sdk.StateReconnecting))
-		rec.next(t, "reopen", to(sdk.StateOpen))
+		rec.Next(t, "reconnecting after the drop", to(sdk.StateReconnecting))
+		rec.Next(t, "reopen", to(sdk.StateOpen))
 		close(reopened)
 		wait(closeNow, fmt.Sprintf("%d echoes after the reopen", closeAfter))
 	}

@@ -3,7 +3,6 @@ package conformance_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,15 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redial-ws/redial/internal/sdktest"
 	"github.com/redial-ws/redial/sdk"
 )
 
 // inBrowser: the test binary runs as wasm in Chromium, over the browser's
 // WebSocket.
 const inBrowser = runtime.GOOS == "js"
-
-// testTimeout bounds every wait: events are awaited, never slept on.
-const testTimeout = 10 * time.Second
 
 // skipInBrowser skips a scenario the browser cannot run, saying why.
 func skipInBrowser(t *testing.T, why string) {
@@ -236,23 +233,6 @@ func (f *fixture) waitReceived(path string, n int) {
 
 // ---- client side helpers ----
 
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// fast is Options with millisecond backoff and no heartbeat, so reconnect
-// scenarios on the real clock take milliseconds.
-func fast(o *sdk.Options) *sdk.Options {
-	if o == nil {
-		o = &sdk.Options{}
-	}
-	o.Backoff = sdk.Backoff{Initial: time.Millisecond, Max: 5 * time.Millisecond}
-	o.NoHeartbeat = true
-	return o
-}
-
 // steady is fast with a fixed 20 ms wait, for scenarios that keep the
 // port down for a while: a browser gets a modest retry rate.
 func steady(o *sdk.Options) *sdk.Options {
@@ -261,94 +241,17 @@ func steady(o *sdk.Options) *sdk.Options {
 	return o
 }
 
-// recorder collects StateChanges in order.
-type recorder struct{ ch chan sdk.StateChange }
+// The shared client-side helpers (internal/sdktest), by their local names.
+var (
+	ctxT        = sdktest.Ctx
+	fast        = sdktest.Fast
+	newRecorder = sdktest.NewRecorder
+	to          = sdktest.To
+	dial        = sdktest.Dial
+	echo        = sdktest.Echo
+	wantClose   = sdktest.WantClose
+)
 
-func newRecorder(o *sdk.Options) *recorder {
-	r := &recorder{ch: make(chan sdk.StateChange, 4096)}
-	o.OnStateChange = func(e sdk.StateChange) { r.ch <- e }
-	return r
-}
+const testTimeout = sdktest.Timeout
 
-// next waits for the next event that matches pred, failing on timeout.
-func (r *recorder) next(t *testing.T, what string, pred func(sdk.StateChange) bool) sdk.StateChange {
-	t.Helper()
-	timer := time.NewTimer(testTimeout)
-	defer timer.Stop()
-	for {
-		select {
-		case e := <-r.ch:
-			if pred(e) {
-				return e
-			}
-		case <-timer.C:
-			t.Fatalf("timed out waiting for event: %s", what)
-		}
-	}
-}
-
-// drain returns the events waiting, as text, for a failure message.
-func (r *recorder) drain() []string {
-	var out []string
-	for {
-		select {
-		case e := <-r.ch:
-			out = append(out, e.String())
-		default:
-			return out
-		}
-	}
-}
-
-func to(s sdk.State) func(sdk.StateChange) bool {
-	return func(e sdk.StateChange) bool { return e.To == s }
-}
-
-func toAny(ss ...sdk.State) func(sdk.StateChange) bool {
-	return func(e sdk.StateChange) bool {
-		for _, s := range ss {
-			if e.To == s {
-				return true
-			}
-		}
-		return false
-	}
-}
-
-// dial opens a Conn that the test's cleanup closes.
-func dial(t *testing.T, url string, o *sdk.Options) *sdk.Conn {
-	t.Helper()
-	c, err := sdk.Dial(ctxT(t), url, o)
-	if err != nil {
-		t.Fatalf("Dial(%s): %v", url, err)
-	}
-	t.Cleanup(func() { _ = c.Close(sdk.StatusNormalClosure, "") })
-	return c
-}
-
-// echo writes msg and expects it back, as text.
-func echo(t *testing.T, c *sdk.Conn, msg string) {
-	t.Helper()
-	ctx := ctxT(t)
-	if err := c.Write(ctx, sdk.MessageText, []byte(msg)); err != nil {
-		t.Fatalf("Write(%q): %v", msg, err)
-	}
-	typ, p, err := c.Read(ctx)
-	if err != nil || typ != sdk.MessageText || string(p) != msg {
-		t.Fatalf("Read = %v %q %v, want text %q", typ, p, err, msg)
-	}
-}
-
-// wantClose checks err is a final close with code: errors.As gives the
-// *CloseError and errors.Is matches ErrClosed.
-func wantClose(t *testing.T, err error, code sdk.StatusCode) *sdk.CloseError {
-	t.Helper()
-	var ce *sdk.CloseError
-	if !errors.As(err, &ce) || ce.Code != code {
-		t.Fatalf("err = %v, want *CloseError with code %d", err, code)
-	}
-	if !errors.Is(err, sdk.ErrClosed) {
-		t.Fatalf("err = %v does not match ErrClosed", err)
-	}
-	return ce
-}
+var toAny = sdktest.ToAny

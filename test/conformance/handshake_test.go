@@ -28,7 +28,7 @@ func TestHandshakeStatusFinal(t *testing.T) {
 			if !errors.As(err, &he) || he.StatusCode != code {
 				t.Fatalf("Dial = %v, want *HandshakeError %d", err, code)
 			}
-			if e := rec.next(t, "closed", toAny(sdk.StateReconnecting, sdk.StateClosed)); e.To != sdk.StateClosed || !e.Final {
+			if e := rec.Next(t, "closed", toAny(sdk.StateReconnecting, sdk.StateClosed)); e.To != sdk.StateClosed || !e.Final {
 				t.Fatalf("event %v, want final with no retry", e)
 			}
 		})
@@ -79,7 +79,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 				c, err := sdk.Dial(ctxT(t), f.url(fmt.Sprintf("/statusfirst?code=%d&retryAfter=7&n=1", status)), o)
 				done <- result{c, err}
 			}()
-			e := rec.next(t, "reconnecting", to(sdk.StateReconnecting))
+			e := rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
 			if e.Delay < 7*time.Second || e.Delay > 8400*time.Millisecond {
 				t.Fatalf("delay after %d Retry-After: 7 = %v, want 7–8.4 s", status, e.Delay)
 			}
@@ -114,7 +114,7 @@ func TestHandshake5xxRetried(t *testing.T) {
 	rec := newRecorder(o)
 	c := dial(t, f.url("/statusfirst?code=500&n=2"), o)
 	for want := 1; want <= 2; want++ {
-		e := rec.next(t, "retry", toAny(sdk.StateReconnecting, sdk.StateOpen, sdk.StateClosed))
+		e := rec.Next(t, "retry", toAny(sdk.StateReconnecting, sdk.StateOpen, sdk.StateClosed))
 		if e.To != sdk.StateReconnecting || e.Attempt != want {
 			t.Fatalf("event %v, want retry attempt %d", e, want)
 		}
@@ -125,7 +125,7 @@ func TestHandshake5xxRetried(t *testing.T) {
 			}
 		}
 	}
-	rec.next(t, "open", to(sdk.StateOpen))
+	rec.Next(t, "open", to(sdk.StateOpen))
 	echo(t, c, "after 500s")
 }
 
@@ -155,7 +155,7 @@ func TestBadAcceptIsFinal(t *testing.T) {
 	if !errors.As(err, &he) || !strings.Contains(err.Error(), "Sec-WebSocket-Accept") {
 		t.Fatalf("Dial = %v, want *HandshakeError about Sec-WebSocket-Accept", err)
 	}
-	if e := rec.next(t, "closed", toAny(sdk.StateReconnecting, sdk.StateClosed)); e.To != sdk.StateClosed {
+	if e := rec.Next(t, "closed", toAny(sdk.StateReconnecting, sdk.StateClosed)); e.To != sdk.StateClosed {
 		t.Fatalf("event %v, want final with no retry", e)
 	}
 }
@@ -171,7 +171,7 @@ func TestNoSubprotocolIsFinal(t *testing.T) {
 	if !errors.As(err, &he) || !strings.Contains(err.Error(), "subprotocol") {
 		t.Fatalf("Dial = %v, want *HandshakeError about subprotocols", err)
 	}
-	if e := rec.next(t, "closed", toAny(sdk.StateReconnecting, sdk.StateClosed)); e.To != sdk.StateClosed {
+	if e := rec.Next(t, "closed", toAny(sdk.StateReconnecting, sdk.StateClosed)); e.To != sdk.StateClosed {
 		t.Fatalf("event %v, want final with no retry", e)
 	}
 	if n := f.accepted(); n != 1 {

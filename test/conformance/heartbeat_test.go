@@ -29,14 +29,14 @@ func TestHeartbeatDeclaresStalledConnectionDead(t *testing.T) {
 	o, clk := heartbeatOpts(time.Second)
 	rec := newRecorder(o)
 	dial(t, f.url("/stall"), o)
-	rec.next(t, "open", to(sdk.StateOpen))
+	rec.Next(t, "open", to(sdk.StateOpen))
 	for range 3 {
 		if err := clk.WaitFor(ctxT(t), time.Second); err != nil {
 			t.Fatal(err)
 		}
 		clk.Advance(time.Second)
 	}
-	e := rec.next(t, "reconnecting", toAny(sdk.StateReconnecting, sdk.StateClosed))
+	e := rec.Next(t, "reconnecting", toAny(sdk.StateReconnecting, sdk.StateClosed))
 	if e.To != sdk.StateReconnecting || !errors.Is(e.Err, sdk.ErrHeartbeatTimeout) {
 		t.Fatalf("event %v, want reconnecting after ErrHeartbeatTimeout", e)
 	}
@@ -57,15 +57,15 @@ func TestHeartbeatKeepsHealthyConnection(t *testing.T) {
 	o.HeartbeatInterval = iv
 	rec := newRecorder(o)
 	c := dial(t, f.url("/echo"), o)
-	rec.next(t, "open", to(sdk.StateOpen))
+	rec.Next(t, "open", to(sdk.StateOpen))
 	for end, i := time.Now().Add(5*iv), 0; time.Now().Before(end); i++ {
 		echo(t, c, strconv.Itoa(i))
 		time.Sleep(iv / 4)
 	}
 	if c.State() != sdk.StateOpen {
-		t.Fatalf("State = %v after 5 heartbeat intervals, events %v", c.State(), rec.drain())
+		t.Fatalf("State = %v after 5 heartbeat intervals, events %v", c.State(), rec.Drain())
 	}
-	if e := rec.drain(); len(e) != 0 {
+	if e := rec.Drain(); len(e) != 0 {
 		t.Fatalf("events on a healthy connection: %v", e)
 	}
 	if n := f.accepted(); n != 1 {
@@ -81,13 +81,13 @@ func TestHeartbeatWallClockJump(t *testing.T) {
 	o, clk := heartbeatOpts(25 * time.Second)
 	rec := newRecorder(o)
 	c := dial(t, f.url("/echo"), o)
-	rec.next(t, "open", to(sdk.StateOpen))
+	rec.Next(t, "open", to(sdk.StateOpen))
 	if err := clk.WaitFor(ctxT(t), 25*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	clk.Jump(10 * time.Minute)
 	clk.Advance(25 * time.Second)
-	e := rec.next(t, "reconnecting", toAny(sdk.StateReconnecting, sdk.StateClosed))
+	e := rec.Next(t, "reconnecting", toAny(sdk.StateReconnecting, sdk.StateClosed))
 	if e.To != sdk.StateReconnecting || !errors.Is(e.Err, sdk.ErrHeartbeatTimeout) || !strings.Contains(e.Err.Error(), "slept") {
 		t.Fatalf("event %v, want reconnecting after a heartbeat timeout naming sleep", e)
 	}
@@ -96,7 +96,7 @@ func TestHeartbeatWallClockJump(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.Advance(e.Delay)
-	rec.next(t, "reopen", to(sdk.StateOpen))
+	rec.Next(t, "reopen", to(sdk.StateOpen))
 	echo(t, c, "awake")
 }
 
@@ -131,7 +131,7 @@ func TestSlowReaderKeepsConnection(t *testing.T) {
 	o, clk := heartbeatOpts(time.Second)
 	rec := newRecorder(o)
 	c := dial(t, f.url("/echo"), o)
-	rec.next(t, "open", to(sdk.StateOpen))
+	rec.Next(t, "open", to(sdk.StateOpen))
 	ctx := ctxT(t)
 	const n = 40 // more than the SDK buffers ahead of Read
 	for i := range n {
@@ -145,7 +145,7 @@ func TestSlowReaderKeepsConnection(t *testing.T) {
 		err := clk.WaitFor(wctx, time.Second)
 		cancel()
 		if err != nil {
-			t.Fatalf("no heartbeat tick pending: state %v, events %v", c.State(), rec.drain())
+			t.Fatalf("no heartbeat tick pending: state %v, events %v", c.State(), rec.Drain())
 		}
 		clk.Advance(time.Second)
 	}
@@ -157,7 +157,7 @@ func TestSlowReaderKeepsConnection(t *testing.T) {
 	}
 	echo(t, c, "still the same connection")
 	select {
-	case e := <-rec.ch:
+	case e := <-rec.C:
 		t.Fatalf("unexpected event while the app was busy: %v (err %v)", e, e.Err)
 	default:
 	}

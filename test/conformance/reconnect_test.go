@@ -18,19 +18,19 @@ func TestDropReconnectEcho(t *testing.T) {
 	o := fast(nil)
 	rec := newRecorder(o)
 	c := dial(t, f.url("/echo"), o)
-	if e := rec.next(t, "open", to(sdk.StateOpen)); e.From != sdk.StateConnecting || e.Attempt != 0 {
+	if e := rec.Next(t, "open", to(sdk.StateOpen)); e.From != sdk.StateConnecting || e.Attempt != 0 {
 		t.Fatalf("first open event %v, want from connecting, attempt 0", e)
 	}
 	echo(t, c, "before")
 	f.drop()
-	e := rec.next(t, "reconnecting", to(sdk.StateReconnecting))
+	e := rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
 	if e.From != sdk.StateOpen || e.Attempt != 1 || e.Close == nil || e.Close.Code != sdk.StatusAbnormalClosure {
 		t.Fatalf("reconnecting event = %v (close %+v), want from open, attempt 1, close 1006", e, e.Close)
 	}
 	if e.Final {
 		t.Fatal("reconnecting event marked final")
 	}
-	if e := rec.next(t, "reopen", to(sdk.StateOpen)); e.From != sdk.StateReconnecting || e.Attempt != 1 {
+	if e := rec.Next(t, "reopen", to(sdk.StateOpen)); e.From != sdk.StateReconnecting || e.Attempt != 1 {
 		t.Fatalf("reopen event %v, want from reconnecting, attempt 1", e)
 	}
 	echo(t, c, "after")
@@ -49,12 +49,12 @@ func TestReconnectRepeatedly(t *testing.T) {
 	o := fast(nil)
 	rec := newRecorder(o)
 	c := dial(t, f.url("/echo"), o)
-	rec.next(t, "open", to(sdk.StateOpen))
+	rec.Next(t, "open", to(sdk.StateOpen))
 	const drops = 5
 	for i := range drops {
 		f.drop()
-		rec.next(t, "reconnecting", to(sdk.StateReconnecting))
-		rec.next(t, "reopen", to(sdk.StateOpen))
+		rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
+		rec.Next(t, "reopen", to(sdk.StateOpen))
 		echo(t, c, "round "+strconv.Itoa(i))
 	}
 	if n := f.accepted(); n != drops+1 {
@@ -69,9 +69,9 @@ func TestQueuedWhileStoppedFlushedInOrder(t *testing.T) {
 	o := steady(nil)
 	rec := newRecorder(o)
 	c := dial(t, f.url("/echo"), o)
-	rec.next(t, "open", to(sdk.StateOpen))
+	rec.Next(t, "open", to(sdk.StateOpen))
 	f.stop()
-	rec.next(t, "reconnecting", to(sdk.StateReconnecting))
+	rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
 	ctx := ctxT(t)
 	const n = 100
 	for i := range n {
@@ -111,7 +111,7 @@ func TestQueueFullWhileDown(t *testing.T) {
 	rec := newRecorder(o)
 	c := dial(t, f.url("/echo"), o)
 	f.drop()
-	rec.next(t, "reconnecting", to(sdk.StateReconnecting))
+	rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
 	ctx := ctxT(t)
 	for i := range 3 {
 		if err := c.Write(ctx, sdk.MessageText, []byte("x")); err != nil {
@@ -196,7 +196,7 @@ func TestFirstDialIsRetried(t *testing.T) {
 		c, err := sdk.Dial(ctxT(t), f.url("/echo"), o)
 		done <- result{c, err}
 	}()
-	e := rec.next(t, "second retry of the first dial", func(e sdk.StateChange) bool {
+	e := rec.Next(t, "second retry of the first dial", func(e sdk.StateChange) bool {
 		return e.To == sdk.StateReconnecting && e.Attempt >= 2
 	})
 	if e.From != sdk.StateReconnecting || e.Close != nil {
@@ -224,7 +224,7 @@ func TestRetryBudget(t *testing.T) {
 	retries := 0
 	for done := false; !done; {
 		select {
-		case e := <-rec.ch:
+		case e := <-rec.C:
 			if e.To == sdk.StateReconnecting {
 				retries++
 			}
@@ -261,10 +261,10 @@ func TestOutageRecovers(t *testing.T) {
 	o := steady(nil)
 	rec := newRecorder(o)
 	c := dial(t, f.url("/echo"), o)
-	rec.next(t, "open", to(sdk.StateOpen))
+	rec.Next(t, "open", to(sdk.StateOpen))
 	f.call("/stopfor", map[string][]string{"ms": {"300"}})
-	rec.next(t, "reconnecting", to(sdk.StateReconnecting))
-	e := rec.next(t, "reopen", to(sdk.StateOpen))
+	rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
+	e := rec.Next(t, "reopen", to(sdk.StateOpen))
 	if e.Attempt < 2 {
 		t.Fatalf("reopened at attempt %d; a 300 ms outage with 20 ms waits takes several", e.Attempt)
 	}
@@ -282,12 +282,12 @@ func TestURLFuncEveryAttempt(t *testing.T) {
 	}
 	rec := newRecorder(o)
 	c := dial(t, "", o)
-	rec.next(t, "open", to(sdk.StateOpen))
+	rec.Next(t, "open", to(sdk.StateOpen))
 	if q := f.lastUpgrade().RawQuery; q != "token=1" {
 		t.Fatalf("first upgrade query %q, want token=1", q)
 	}
 	f.drop()
-	rec.next(t, "reopen", to(sdk.StateOpen))
+	rec.Next(t, "reopen", to(sdk.StateOpen))
 	if q := f.lastUpgrade().RawQuery; q != "token=2" {
 		t.Fatalf("upgrade after reconnect has query %q, want token=2", q)
 	}
@@ -301,7 +301,7 @@ func TestReadContextDoesNotCloseConn(t *testing.T) {
 	o := fast(nil)
 	rec := newRecorder(o)
 	c := dial(t, f.url("/echo"), o)
-	rec.next(t, "open", to(sdk.StateOpen))
+	rec.Next(t, "open", to(sdk.StateOpen))
 	for range 3 {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 		_, _, err := c.Read(ctx)
@@ -320,7 +320,7 @@ func TestReadContextDoesNotCloseConn(t *testing.T) {
 	}
 	echo(t, c, "still up")
 	select {
-	case e := <-rec.ch:
+	case e := <-rec.C:
 		t.Fatalf("unexpected event after Read timeouts: %v", e)
 	default:
 	}
