@@ -4,7 +4,6 @@
 # testserver. Prints one summary line per platform; on failure, the failing tests' output.
 #
 # Usage: scripts/test-conformance.sh [go test flags, e.g. -run TestDrop]
-# Env:   REDIAL_CONFORMANCE_KNOWN_BUGS=1 also runs scenarios skipped for a known sdk bug.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

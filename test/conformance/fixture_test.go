@@ -30,27 +30,6 @@ func skipInBrowser(t *testing.T, why string) {
 	}
 }
 
-// Where a known bug shows.
-const (
-	native  = "native"
-	browser = "browser"
-)
-
-// knownBug skips, on the platform where it fails (native or browser), a
-// scenario that fails because of an SDK bug, unless
-// REDIAL_CONFORMANCE_KNOWN_BUGS=1 asks to see it fail. Delete the call once
-// the bug is fixed.
-func knownBug(t *testing.T, where, bug string) {
-	t.Helper()
-	here := native
-	if inBrowser {
-		here = browser
-	}
-	if where == here && os.Getenv("REDIAL_CONFORMANCE_KNOWN_BUGS") != "1" {
-		t.Skip(here + ": known sdk bug (REDIAL_CONFORMANCE_KNOWN_BUGS=1 runs it): " + bug)
-	}
-}
-
 // skipHandshakeStatus is the one reason shared by every scenario about the
 // HTTP status of a refused handshake.
 func skipHandshakeStatus(t *testing.T) {
