@@ -174,9 +174,18 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 // Write queues p (copied) for sending, in order, and returns. While the
 // connection is open a full queue makes Write wait for room (until ctx
 // ends); while it is down a full queue returns ErrQueueFull at once, so
-// Write never blocks on a connection that is not there and never drops
-// a message silently. After Close or a final close it returns an error
-// matching ErrClosed.
+// Write never blocks on a connection that is not there. After Close or a
+// final close it returns an error matching ErrClosed.
+//
+// Delivery is at most once. A nil error means the message was queued, not
+// that it arrived: what is still queued when a connection drops is sent,
+// in order, on the next one, but a message already handed to the socket
+// dies with the TCP stream and is not sent again. Measured through a proxy
+// that resets the connection every 100 messages (BenchmarkLossAcrossCuts
+// in bench/): 7,470 of 20,000 lost unpaced, 36 of 20,000 when paced;
+// never a duplicate, never out of order. Where every message must arrive,
+// the application acknowledges them itself (a resume protocol that does
+// this for both directions is planned: see the README).
 func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 	if ctx == nil {
 		return ErrNilContext

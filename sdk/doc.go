@@ -18,6 +18,18 @@
 // *HandshakeError that ended the Conn. A ctx that ends interrupts only the
 // call it was passed to, never the Conn.
 //
+// # Delivery
+//
+// Without an acknowledging protocol on top, delivery is at most once for
+// what is in flight: a message the kernel (or the browser) accepted just
+// before the TCP stream died is lost, and Write had returned nil for it.
+// Messages still in the send queue survive the drop and go out first, in
+// order, on the next connection; nothing is ever duplicated or reordered.
+// Measured with 200 connection resets during a 20,000-message stream
+// (bench/loss_test.go): 7,470 lost unpaced, 36 when paced. Received
+// messages are never dropped: a message read from a socket that then died
+// is still handed to Read.
+//
 // # Default policy
 //
 // Every row can be replaced with Options.Policy; see DefaultPolicy.
