@@ -150,6 +150,11 @@ export declare class RedialSocket extends EventTarget {
   /** The pending retry number, or the one that opened the current connection. */
   readonly attempt: number;
 
+  /**
+   * Queues data, in order. Delivery is at most once, as with WebSocket: a
+   * message still queued survives a reconnect, but one the browser already
+   * put on the wire when the connection died is lost (see README, Delivery).
+   */
   send(data: string | ArrayBufferLike | ArrayBufferView | Blob): void;
   /** As WebSocket.close: InvalidAccessError for a code other than 1000 or 3000–4999, SyntaxError for a reason over 123 UTF-8 bytes. */
   close(code?: number, reason?: string): void;
