@@ -12,12 +12,23 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 test: lint test-native wasm size test-browser-go test-js test-demo
 	@echo "make test: all green"
 
-## lint: gofmt, go vet natively and for GOOS=js GOARCH=wasm.
-lint:
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := .bin/staticcheck-$(STATICCHECK_VERSION)
+
+## lint: gofmt, go vet and staticcheck, natively and for GOOS=js GOARCH=wasm.
+lint: $(STATICCHECK)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
 	  if [[ -n "$$unformatted" ]]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./sdk/... ./wasm/...
+	$(STATICCHECK) ./...
+	GOOS=js GOARCH=wasm $(STATICCHECK) ./sdk/... ./wasm/...
+
+# A pinned staticcheck, built once into .bin (the file name carries the version).
+$(STATICCHECK):
+	@mkdir -p .bin/tmp
+	@GOBIN=$(CURDIR)/.bin/tmp $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	@mv .bin/tmp/staticcheck $@
 
 ## test-native: every Go test natively, with the race detector.
 test-native:

@@ -10,9 +10,3 @@ type platformWatch interface {
 	offline() bool
 	stop()
 }
-
-type noWatch struct{}
-
-func (noWatch) wake() <-chan struct{} { return nil }
-func (noWatch) offline() bool         { return false }
-func (noWatch) stop()                 {}

@@ -24,8 +24,6 @@ type NativeOptions struct {
 	Host string
 }
 
-func newPlatformWatch() platformWatch { return noWatch{} }
-
 var platformDial dialFunc = dialNative
 
 // recordingTransport captures the upgrade request as sent, so the

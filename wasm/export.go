@@ -2,6 +2,8 @@
 
 package main
 
+//lint:file-ignore U1000 the //go:wasmexport functions are called from JS, which staticcheck cannot see
+
 import (
 	"runtime"
 	"sync"

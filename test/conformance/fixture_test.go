@@ -197,12 +197,6 @@ func (f *fixture) waitLive(n int) {
 	f.wait("/waitlive", url.Values{"n": {strconv.Itoa(n)}})
 }
 
-// waitAccepted blocks until the server accepted at least n upgrades.
-func (f *fixture) waitAccepted(n int) {
-	f.t.Helper()
-	f.wait("/waitaccepted", url.Values{"n": {strconv.Itoa(n)}})
-}
-
 // waitReceived blocks until the server received at least n text messages
 // on path.
 func (f *fixture) waitReceived(path string, n int) {
