@@ -4,8 +4,11 @@ package sdk_test
 
 import (
 	"bytes"
+	"crypto/tls"
 	"fmt"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/redial-ws/redial/internal/rawws"
@@ -112,6 +115,10 @@ func layouts() []layout {
 		fragmented("text in 3 fragments", sdk.MessageText, []int{1000, 1000, 1000}, -1, 0),
 		fragmented("binary in 3 fragments, ping after the first", sdk.MessageBinary, []int{700, 5000, 300}, 0, rawws.OpPing),
 		fragmented("text in 4 fragments, pong after a continuation", sdk.MessageText, []int{0, 4096, 0, 2000}, 1, rawws.OpPong),
+		{"binary in 2 fragments, the second with a 64-bit length and a mask key", sdk.MessageBinary, []part{
+			{op: rawws.OpBinary, payload: pattern(600, 1)},
+			{fin: true, op: rawws.OpContinuation, payload: pattern(40, 2), enc: rawws.Len64, mask: zeroKey},
+		}},
 	}
 }
 
@@ -198,18 +205,65 @@ func TestCutMidMessageNeverDelivers(t *testing.T) {
 	for _, l := range layouts() {
 		for _, e := range []ending{fin, rst} {
 			t.Run(fmt.Sprintf("%s/%v", l.name, e), func(t *testing.T) {
-				runCuts(t, l, e, cuts(l))
+				runCuts(t, l, e, cuts(l), plain)
 			})
 		}
 	}
 }
 
+// TestCutMidMessageNeverDeliversTLS: over wss the server ends the stream
+// with a TLS close_notify and then a FIN; crypto/tls reports that as
+// io.EOF, so a guard below TLS (on the dialed net.Conn) would miss it. The
+// guard must also hold with a user-supplied HTTPClient and Transport.
+func TestCutMidMessageNeverDeliversTLS(t *testing.T) {
+	for _, l := range layouts() {
+		if !strings.Contains(l.name, "issue example") && !strings.Contains(l.name, "ping after") {
+			continue
+		}
+		for _, via := range []dialVia{tlsConfig, userClient} {
+			t.Run(fmt.Sprintf("%s/%v", l.name, via), func(t *testing.T) {
+				runCuts(t, l, fin, cuts(l), via)
+			})
+		}
+	}
+}
+
+// dialVia is how the client reaches the server.
+type dialVia int
+
+const (
+	plain      dialVia = iota // ws://, redial's own HTTP client
+	tlsConfig                 // wss://, NativeOptions.TLSConfig
+	userClient                // wss://, NativeOptions.HTTPClient with its own Transport
+)
+
+func (v dialVia) String() string { return [...]string{"ws", "wss TLSConfig", "wss HTTPClient"}[v] }
+
+func (v dialVia) start(script rawws.Script) (*rawws.Server, error) {
+	if v == plain {
+		return rawws.Start(script)
+	}
+	return rawws.StartTLS(script)
+}
+
+func (v dialVia) options(s *rawws.Server) *sdk.Options {
+	o := fast(nil)
+	switch v {
+	case tlsConfig:
+		o.Native = &sdk.NativeOptions{TLSConfig: &tls.Config{RootCAs: s.RootCAs()}}
+	case userClient:
+		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.RootCAs()}}
+		o.Native = &sdk.NativeOptions{HTTPClient: &http.Client{Transport: tr}}
+	}
+	return o
+}
+
 // runCuts serves stream[:cut] then ends it (e) on connection i for each
 // cuts[i]; the next connection sends final whole and serves until close.
-func runCuts(t *testing.T, l layout, e ending, at []int) {
+func runCuts(t *testing.T, l layout, e ending, at []int, via dialVia) {
 	t.Helper()
 	stream := l.stream()
-	s, err := rawws.Start(func(n int, c *rawws.Conn) {
+	s, err := via.start(func(n int, c *rawws.Conn) {
 		if n < len(at) {
 			_ = c.Write(stream[:at[n]])
 			e.end(c)
@@ -223,7 +277,7 @@ func runCuts(t *testing.T, l layout, e ending, at []int) {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	o := fast(nil)
+	o := via.options(s)
 	rec := newRecorder(o)
 	c := dial(t, s.URL(), o)
 	// Read on to the final message, so a failure lists every cut message

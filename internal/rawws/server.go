@@ -10,6 +10,8 @@ package rawws
 import (
 	"bufio"
 	"crypto/sha1"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -30,6 +32,8 @@ type Script func(n int, c *Conn)
 type Server struct {
 	ln     net.Listener
 	script Script
+	tls    *tls.Config // nil: plain ws
+	roots  *x509.CertPool
 
 	mu    sync.Mutex
 	conns map[*net.TCPConn]struct{}
@@ -39,19 +43,40 @@ type Server struct {
 }
 
 // Start listens on a free loopback port and serves until Close.
-func Start(script Script) (*Server, error) {
+func Start(script Script) (*Server, error) { return start(script, nil, nil) }
+
+func start(script Script, cfg *tls.Config, roots *x509.CertPool) (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{ln: ln, script: script, conns: map[*net.TCPConn]struct{}{}}
+	s := &Server{ln: ln, script: script, tls: cfg, roots: roots, conns: map[*net.TCPConn]struct{}{}}
 	s.wg.Add(1)
 	go s.serve()
 	return s, nil
 }
 
-// URL is ws://127.0.0.1:port/.
-func (s *Server) URL() string { return "ws://" + s.ln.Addr().String() + "/" }
+// StartTLS is Start for wss, with a fresh self-signed certificate for
+// 127.0.0.1 that RootCAs trusts. Cut sends a TLS close_notify before the
+// FIN, as a server closing gracefully at the TLS layer does.
+func StartTLS(script Script) (*Server, error) {
+	cert, roots, err := selfSigned()
+	if err != nil {
+		return nil, err
+	}
+	return start(script, &tls.Config{Certificates: []tls.Certificate{cert}}, roots)
+}
+
+// RootCAs trusts the certificate of a StartTLS server (nil for Start).
+func (s *Server) RootCAs() *x509.CertPool { return s.roots }
+
+// URL is ws://127.0.0.1:port/ (wss:// for StartTLS).
+func (s *Server) URL() string {
+	if s.roots != nil {
+		return "wss://" + s.ln.Addr().String() + "/"
+	}
+	return "ws://" + s.ln.Addr().String() + "/"
+}
 
 // Close stops listening, resets every open connection and waits for the
 // scripts to return.
@@ -92,7 +117,12 @@ func (s *Server) handle(n int, tc *net.TCPConn) {
 		s.mu.Unlock()
 		_ = tc.Close()
 	}()
-	c := &Conn{TCP: tc, br: bufio.NewReader(tc)}
+	c := &Conn{TCP: tc, rw: tc}
+	if s.tls != nil {
+		c.tls = tls.Server(tc, s.tls)
+		c.rw = c.tls
+	}
+	c.br = bufio.NewReader(c.rw)
 	if err := c.upgrade(); err != nil {
 		return
 	}
@@ -103,6 +133,8 @@ func (s *Server) handle(n int, tc *net.TCPConn) {
 // Conn is one upgraded connection, seen from the server.
 type Conn struct {
 	TCP *net.TCPConn
+	tls *tls.Conn // nil: plain
+	rw  net.Conn  // TCP or tls
 	br  *bufio.Reader
 
 	once sync.Once
@@ -118,10 +150,10 @@ func (c *Conn) upgrade() error {
 	_ = c.TCP.SetReadDeadline(time.Time{})
 	key := req.Header.Get("Sec-WebSocket-Key")
 	if key == "" || !strings.EqualFold(req.Header.Get("Upgrade"), "websocket") {
-		_, _ = io.WriteString(c.TCP, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+		_, _ = io.WriteString(c.rw, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
 		return errors.New("rawws: not a WebSocket upgrade")
 	}
-	_, err = io.WriteString(c.TCP, "HTTP/1.1 101 Switching Protocols\r\n"+
+	_, err = io.WriteString(c.rw, "HTTP/1.1 101 Switching Protocols\r\n"+
 		"Upgrade: websocket\r\nConnection: Upgrade\r\n"+
 		"Sec-WebSocket-Accept: "+Accept(key)+"\r\n\r\n")
 	return err
@@ -133,17 +165,21 @@ func Accept(key string) string {
 	return base64.StdEncoding.EncodeToString(h[:])
 }
 
-// Write writes p to the socket as is.
+// Write writes p to the stream as is.
 func (c *Conn) Write(p []byte) error {
-	_, err := c.TCP.Write(p)
+	_, err := c.rw.Write(p)
 	return err
 }
 
-// Cut ends the stream with a FIN (shutdown of the write side), then
+// Cut ends the stream with a FIN (shutdown of the write side; over TLS a
+// close_notify alert first), then
 // discards what the client still sends until it closes (bounded), so the
 // kernel never turns the close into an RST because of unread data.
 func (c *Conn) Cut() {
 	c.once.Do(func() {
+		if c.tls != nil {
+			_ = c.tls.CloseWrite()
+		}
 		_ = c.TCP.CloseWrite()
 		_ = c.TCP.SetReadDeadline(time.Now().Add(10 * time.Second))
 		_, _ = io.Copy(io.Discard, c.br)
