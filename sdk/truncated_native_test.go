@@ -258,15 +258,13 @@ func (v dialVia) options(s *rawws.Server) *sdk.Options {
 	return o
 }
 
-// runCuts serves stream[:cut] then ends it (e) on connection i for each
-// cuts[i]; the next connection sends final whole and serves until close.
-func runCuts(t *testing.T, l layout, e ending, at []int, via dialVia) {
+// startFinal starts a server whose first `firsts` connections run first;
+// the next ones send final whole and serve until the client's close.
+func startFinal(t *testing.T, via dialVia, firsts int, first rawws.Script) *rawws.Server {
 	t.Helper()
-	stream := l.stream()
 	s, err := via.start(func(n int, c *rawws.Conn) {
-		if n < len(at) {
-			_ = c.Write(stream[:at[n]])
-			e.end(c)
+		if n < firsts {
+			first(n, c)
 			return
 		}
 		if c.Write(rawws.Frame(true, rawws.OpBinary, final)) == nil {
@@ -277,6 +275,18 @@ func runCuts(t *testing.T, l layout, e ending, at []int, via dialVia) {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
+	return s
+}
+
+// runCuts serves stream[:cut] then ends it (e) on connection i for each
+// cuts[i]; the next connection sends final whole and serves until close.
+func runCuts(t *testing.T, l layout, e ending, at []int, via dialVia) {
+	t.Helper()
+	stream := l.stream()
+	s := startFinal(t, via, len(at), func(n int, c *rawws.Conn) {
+		_ = c.Write(stream[:at[n]])
+		e.end(c)
+	})
 	o := via.options(s)
 	rec := newRecorder(o)
 	c := dial(t, s.URL(), o)
@@ -318,20 +328,10 @@ func TestWholeMessageThenFINIsDelivered(t *testing.T) {
 	for _, l := range layouts() {
 		t.Run(l.name, func(t *testing.T) {
 			stream := l.stream()
-			s, err := rawws.Start(func(n int, c *rawws.Conn) {
-				if n == 0 {
-					_ = c.Write(stream)
-					c.Cut()
-					return
-				}
-				if c.Write(rawws.Frame(true, rawws.OpBinary, final)) == nil {
-					c.ServeUntilClose()
-				}
+			s := startFinal(t, plain, 1, func(_ int, c *rawws.Conn) {
+				_ = c.Write(stream)
+				c.Cut()
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(s.Close)
 			o := fast(nil)
 			rec := newRecorder(o)
 			c := dial(t, s.URL(), o)
