@@ -17,6 +17,9 @@ import (
 type NativeOptions struct {
 	// HTTPClient makes the upgrade request; nil means a client like
 	// http.DefaultClient. Its Timeout must be 0 (DialTimeout bounds dials).
+	// redial wraps (a copy of) it so that, whatever its Transport, a TCP
+	// stream that ends before a close frame ends the connection as 1006
+	// and never hands over part of a message as a whole one.
 	HTTPClient *http.Client
 	// TLSConfig, when set (and HTTPClient is nil), is used for wss.
 	TLSConfig *tls.Config
@@ -28,7 +31,8 @@ var platformDial dialFunc = dialNative
 
 // recordingTransport captures the upgrade request as sent, so the
 // Sec-WebSocket-Key that coder/websocket generates can be shown and the
-// server's accept verified in the open.
+// server's accept verified in the open. It also puts eofGuard on the
+// upgraded connection, whatever the next RoundTripper is.
 type recordingTransport struct {
 	next http.RoundTripper
 	mu   sync.Mutex
@@ -39,7 +43,11 @@ func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	r.mu.Lock()
 	r.req = req.Header.Clone()
 	r.mu.Unlock()
-	return r.next.RoundTrip(req)
+	resp, err := r.next.RoundTrip(req)
+	if err == nil {
+		guardUpgrade(resp) // no partial message as a whole one: eofguard_native.go
+	}
+	return resp, err
 }
 
 func (r *recordingTransport) sent() http.Header {

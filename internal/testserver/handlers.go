@@ -31,6 +31,7 @@ func (s *Server) wsHandler() http.Handler {
 	mux.HandleFunc("/close", s.handleClose)
 	mux.HandleFunc("/closefirst", s.handleCloseFirst)
 	mux.HandleFunc("/cut", s.handleCut)
+	mux.HandleFunc("/cutmsg", s.handleCutMessage)
 	mux.HandleFunc("/stall", func(w http.ResponseWriter, r *http.Request) {
 		s.serveWS(w, r, protocols, func(lc *liveConn, _ *websocket.Conn) {
 			<-lc.ctx.Done() // never read: pings go unanswered (half-open)
