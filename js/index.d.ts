@@ -156,7 +156,12 @@ export declare class RedialSocket extends EventTarget {
    * put on the wire when the connection died is lost (see README, Delivery).
    */
   send(data: string | ArrayBufferLike | ArrayBufferView | Blob): void;
-  /** As WebSocket.close: InvalidAccessError for a code other than 1000 or 3000–4999, SyntaxError for a reason over 123 UTF-8 bytes. */
+  /**
+   * As WebSocket.close: InvalidAccessError for a code other than 1000 or 3000–4999, SyntaxError for a reason over 123 UTF-8 bytes.
+   * From the call on, as with WebSocket, no `message` or `open` event fires (not even the rest of a burst already
+   * received), nor `reconnecting`: only the `statechange` to "closed" and one final `close` (after an `error` when
+   * closed before the first connection was open). Calling it again does nothing.
+   */
   close(code?: number, reason?: string): void;
 
   onopen: ((this: RedialSocket, ev: Event) => any) | null;

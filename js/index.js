@@ -572,6 +572,8 @@ export class RedialSocket extends EventTarget {
   #chainBytes = 0;
   #pumping = false;
   #closeArgs = null; // close() waiting for #chain to drain
+  #closeCalled = false; // the page called close(): only the final events are left
+  #errorsLeft = 0; // error events still due after close() (see #gone)
 
   /**
    * @param {string | URL} url
@@ -619,6 +621,7 @@ export class RedialSocket extends EventTarget {
     const callbacks = {
       open: (protocol, attempt) => deliver(() => this.#onOpen(protocol, attempt)),
       messages: (n, ptr) => {
+        if (this.#closeCalled) return;
         // Read them all now: the bytes live in Go memory only during this
         // call, and a handler may make Go grow (and so detach) that memory.
         const buf = r.mem.buffer;
@@ -632,6 +635,7 @@ export class RedialSocket extends EventTarget {
           got[2 * i + 1] = binary ? buf.slice(p, p + len) : len === 0 ? "" : decoder.decode(new Uint8Array(buf, p, len));
         }
         for (let i = 0; i < n; i++) {
+          if (this.#closeCalled) break; // a handler of this batch called close()
           const binary = got[2 * i];
           const data = got[2 * i + 1];
           deliver(() => this.#onMessage(binary, data));
@@ -639,7 +643,10 @@ export class RedialSocket extends EventTarget {
       },
       close: (code, reason, wasClean, willReconnect) =>
         deliver(() => this.#onClose(code, reason, wasClean, willReconnect)),
-      error: (message) => deliver(() => this.#onError(message)),
+      error: (message) =>
+        deliver(() => {
+          if (!this.#gone("error")) this.#onError(message);
+        }),
       reconnecting: (attempt, delayMs, code, reason) =>
         deliver(() => this.#onReconnecting(attempt, delayMs, code, reason)),
       statechange: (state) => deliver(() => this.#onStateChange(state)),
@@ -805,6 +812,10 @@ export class RedialSocket extends EventTarget {
     }
     if (this.#readyState === CLOSING || this.#readyState === CLOSED || this.#handle === null) return;
     this.#readyState = CLOSING;
+    this.#closeCalled = true;
+    // Closed before any connection was up: WebSocket fails the connection,
+    // which fires error, then close 1006; Go reports that error.
+    this.#errorsLeft = this.#state === "connecting" ? 1 : 0;
     if (this.#pumping || this.#chain.length > 0) {
       this.#closeArgs = [code ?? 1000, why];
       return;
@@ -813,7 +824,26 @@ export class RedialSocket extends EventTarget {
     check(callGo(() => h.close(code ?? 1000, why)));
   }
 
+  // Whether an event Go reports must be dropped because the page called
+  // close(). From then on a WebSocket fires only its final events (WHATWG
+  // WebSockets Standard, "Feedback from the protocol": close() makes
+  // readyState CLOSING, a message received while readyState is not OPEN is
+  // not dispatched, and close() while CONNECTING fails the connection, so
+  // no open follows; Chromium does the same, see test/js/afterclose.test.js).
+  // RedialSocket keeps to that and adds no reconnecting: what is left is
+  // the statechange to "closed", the one close event and, when closed
+  // before the first connection, the error WebSocket fires before it. Go
+  // may have handed over the others already (a batch of messages, the
+  // events of one state change) when a handler called close(), so they
+  // are dropped here, as each is dispatched.
+  #gone(type) {
+    if (!this.#closeCalled) return false;
+    if (type === "error") return this.#errorsLeft-- <= 0;
+    return true;
+  }
+
   #onStateChange(state) {
+    if (state !== "closed" && this.#gone("statechange")) return;
     this.#state = state;
     if (this.#readyState !== CLOSING || state === "closed") {
       this.#readyState = state === "open" ? OPEN : state === "closed" ? CLOSED : CONNECTING;
@@ -822,6 +852,7 @@ export class RedialSocket extends EventTarget {
   }
 
   #onOpen(protocol, attempt) {
+    if (this.#gone("open")) return;
     if (this.#readyState !== CLOSING) this.#readyState = OPEN;
     this.#protocol = protocol;
     this.#attempt = attempt;
@@ -829,11 +860,14 @@ export class RedialSocket extends EventTarget {
   }
 
   #onMessage(binary, data) {
+    if (this.#gone("message")) return;
     if (binary && this.#binaryType === "blob") data = new Blob([data]);
     this.#fire(new MessageEvent("message", { data, origin: this.#origin }));
   }
 
   #onClose(code, reason, wasClean, willReconnect) {
+    if (this.#handle === null) return; // the final close went out: one, ever
+    if (willReconnect && this.#gone("close")) return; // only the final one is left
     if (!willReconnect) {
       this.#readyState = CLOSED;
       this.#state = "closed";
@@ -853,6 +887,7 @@ export class RedialSocket extends EventTarget {
   }
 
   #onReconnecting(attempt, delayMs, code, reason) {
+    if (this.#gone("reconnecting")) return;
     this.#attempt = attempt;
     this.#fire(Object.assign(new Event("reconnecting"), { attempt, delayMs, code, reason }));
   }

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { compatView, newPage, setup } from "./helpers.js";
+import { compatView, newPage, setup, sideBySide as sideBySideIn } from "./helpers.js";
 
 let env;
 let page;
@@ -16,27 +16,8 @@ after(async () => {
   await env?.close();
 });
 
-/**
- * Runs scenario(makeSocket) in the page twice, once with WebSocket and once
- * with RedialSocket (given redialOptions), and returns both event logs.
- */
-async function sideBySide(url, protocols, redialOptions, scenario) {
-  return page.evaluate(
-    async ({ url, protocols, redialOptions, scenario }) => {
-      const run = new Function("socket", "rec", "lib", `return (${scenario})(socket, rec, lib);`);
-      const once = async (make) => {
-        const socket = make();
-        const rec = lib.record(socket);
-        const extra = await run(socket, rec, lib);
-        return { log: await rec.entries(), extra };
-      };
-      const raw = await once(() => new WebSocket(url, protocols));
-      const redial = await once(() => new window.redial.RedialSocket(url, protocols, redialOptions));
-      return { raw, redial };
-    },
-    { url, protocols, redialOptions, scenario: scenario.toString() },
-  );
-}
+/** helpers.sideBySide on this file's page. */
+const sideBySide = (...args) => sideBySideIn(page, ...args);
 
 describe("side by side with WebSocket", { timeout: 60_000 }, () => {
   test("echo: open, text and binary messages, clean close", async () => {

@@ -161,7 +161,8 @@ export async function startStatic(mounts) {
 
 /**
  * A foreign WebSocket server (the `ws` package): /echo echoes with the same
- * type; /close?code=&reason= closes right after the handshake.
+ * type; /close?code=&reason= closes right after the handshake; /burst?n=
+ * sends the texts "1".."n" at once on connect, then echoes.
  */
 export async function startWsServer() {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
@@ -170,6 +171,10 @@ export async function startWsServer() {
     if (url.pathname === "/close") {
       sock.close(Number(url.searchParams.get("code") ?? 1000), url.searchParams.get("reason") ?? "");
       return;
+    }
+    if (url.pathname === "/burst") {
+      const n = Number(url.searchParams.get("n") ?? 100);
+      for (let i = 1; i <= n; i++) sock.send(String(i));
     }
     sock.on("message", (data, isBinary) => sock.send(data, { binary: isBinary }));
   });
@@ -259,4 +264,29 @@ export function compatView(entries) {
   return entries
     .filter((e) => ["open", "message", "close", "error"].includes(e.type))
     .map(({ willReconnect, message, ...rest }) => rest);
+}
+
+/**
+ * Runs scenario(socket, rec, lib) in the page twice, once with WebSocket and
+ * once with RedialSocket (given redialOptions), and returns both event logs
+ * with what each run returned: {raw: {log, extra}, redial: {log, extra}}.
+ * scenario may be a function or its source text. { raw: false } runs only
+ * the RedialSocket (for its own events, which WebSocket does not have).
+ */
+export async function sideBySide(page, url, protocols, redialOptions, scenario, { raw = true } = {}) {
+  return page.evaluate(
+    async ({ url, protocols, redialOptions, scenario, withRaw }) => {
+      const run = new Function("socket", "rec", "lib", `return (${scenario})(socket, rec, lib);`);
+      const once = async (make) => {
+        const socket = make();
+        const rec = lib.record(socket);
+        const extra = await run(socket, rec, lib);
+        return { log: await rec.entries(), extra };
+      };
+      const raw = withRaw ? await once(() => new WebSocket(url, protocols)) : null;
+      const redial = await once(() => new window.redial.RedialSocket(url, protocols, redialOptions));
+      return { raw, redial };
+    },
+    { url, protocols, redialOptions, scenario: scenario.toString(), withRaw: raw },
+  );
 }
