@@ -7,10 +7,10 @@ import (
 )
 
 // closeHandshakeTimeout bounds the close handshake Close runs after the
-// flush: sending the close frame and waiting for the peer's. A peer that
-// stopped reading (its TCP window full) never takes the frame; past this
-// bound the connection is dropped, so Close ends within closeFlushTimeout
-// + closeHandshakeTimeout.
+// flush: sending the close frame and waiting for the peer's (RFC 6455
+// §7.1.1 lets the client drop the TCP connection once it sent its close
+// and waited "a reasonable time"). Past it the connection is dropped, so
+// Close ends within closeFlushTimeout + closeHandshakeTimeout.
 const closeHandshakeTimeout = 2 * time.Second
 
 // closeTransport runs t's close handshake for at most
@@ -27,7 +27,7 @@ func closeTransport(t transport, req closeRequest) {
 	select {
 	case <-done:
 	case <-timer.C:
-		t.abort() // unblocks the close frame's write and the wait for the peer's
+		t.abort() // ends the close frame's write and the wait for the peer's
 		<-done
 	}
 }

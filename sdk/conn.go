@@ -226,14 +226,16 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 
 // Close ends the Conn for good: it sends what is queued (for at most
 // closeFlushTimeout, 2 s, if open), then a close frame with code and
-// reason, waits for the peer's (at most closeHandshakeTimeout, 2 s; then
-// the connection is dropped), and stops every goroutine it started. So a
-// Close returns within about 4 s even against a peer that stopped reading,
-// once the final StateChange (StateClosed) was delivered to
-// Options.OnStateChange, unless Close is called from inside that callback.
-// Writes waiting for room in the queue return an error matching ErrClosed
-// as soon as Close is called. It returns an *UnsentError if queued
-// messages could not be sent.
+// reason, waits for the peer's (the close handshake, RFC 6455 §7.1.2; at
+// most closeHandshakeTimeout, 2 s, then the connection is dropped), and
+// stops every goroutine it started. So Close returns within 4 s, even
+// against a peer that stopped reading (then, when the queue did not
+// drain, no close frame is attempted: within about 2 s). Writes waiting
+// for room in the queue return an error matching ErrClosed as soon as
+// Close is called. Close returns once the final StateChange (StateClosed)
+// was delivered to Options.OnStateChange, unless it is called from inside
+// that callback. It returns an *UnsentError if queued messages could not
+// be sent.
 //
 // A code that cannot be sent (1005, 1006, 1015, unassigned 1xxx, beyond
 // 4999; RFC 6455 §7.4) is refused with an error matching

@@ -250,7 +250,14 @@ flush:
 		case <-ended:
 			break flush
 		case <-flushDeadline.C:
-			break flush
+			// The peer took nothing for closeFlushTimeout: it is not
+			// reading. A close frame would wait behind the stuck write
+			// and never be read: drop the connection, which also
+			// releases the stuck write.
+			cancel()
+			t.abort()
+			wg.Wait()
+			return nil, true
 		}
 	}
 	closeTransport(t, req)
