@@ -65,8 +65,9 @@ const maxCloseReason = 123
 // Dial connects to url and returns once the first connection is open. It
 // retries retryable failures (with backoff, by the policy) until one opens,
 // ctx ends, or the retry budget is spent; a final failure returns at once,
-// typed: errors.As gives *HandshakeError, *CloseError, *URLError or
-// *OptionError. After Dial returns, ctx no longer matters: the Conn
+// typed: errors.As gives *HandshakeError, *CloseError, *URLError,
+// *DialError or *OptionError. No error text holds url's password or query
+// values (see RedactURL). After Dial returns, ctx no longer matters: the Conn
 // reconnects on its own until Close or a final close.
 func Dial(ctx context.Context, url string, opts *Options) (*Conn, error) {
 	return dial(ctx, url, opts, platformDial)

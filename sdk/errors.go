@@ -187,7 +187,7 @@ func headerValue(h map[string][]string, key string) string {
 
 func quote(s string) string {
 	if len(s) > 200 {
-		s = s[:200] + "…"
+		s = truncateUTF8(s, 200) + "…"
 	}
 	return `"` + s + `"`
 }
