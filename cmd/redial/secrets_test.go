@@ -18,6 +18,17 @@ func noSecrets(t *testing.T, what, text string, secrets ...string) {
 	}
 }
 
+// refusingAddr is a loopback port nobody listens on.
+func refusingAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
 // TestSecretsNotPrinted is issue 8 §3 for the command: a URL's password and
 // query values and the -H credentials never appear on stderr or stdout,
 // whether the connection opens (with -v, which prints the handshake and
@@ -45,12 +56,7 @@ func TestSecretsNotPrinted(t *testing.T) {
 	})
 
 	t.Run("refused", func(t *testing.T) {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := l.Addr().String()
-		_ = l.Close()
+		addr := refusingAddr(t)
 		p := start(t, append(append([]string{"-max-retries", "1", "-min-delay", "1ms", "-max-delay", "1ms"}, creds...),
 			"ws://user:PASSWORD@"+addr+"/x?token=SECRET")...)
 		p.expectExit(exitRetries)
@@ -59,12 +65,7 @@ func TestSecretsNotPrinted(t *testing.T) {
 	})
 
 	t.Run("refused, no reconnect", func(t *testing.T) {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := l.Addr().String()
-		_ = l.Close()
+		addr := refusingAddr(t)
 		p := start(t, "-no-reconnect", "ws://"+addr+"/x?token=SECRET")
 		p.expectExit(exitFailure)
 		p.expectErr("cannot connect to ws://" + addr + "/x?token=xxxxx")
