@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 )
 
 // Conn is a WebSocket connection that stays up: it reconnects by policy
@@ -64,8 +65,9 @@ const maxCloseReason = 123
 // Dial connects to url and returns once the first connection is open. It
 // retries retryable failures (with backoff, by the policy) until one opens,
 // ctx ends, or the retry budget is spent; a final failure returns at once,
-// typed: errors.As gives *HandshakeError, *CloseError, *URLError or
-// *OptionError. After Dial returns, ctx no longer matters: the Conn
+// typed: errors.As gives *HandshakeError, *CloseError, *URLError,
+// *DialError or *OptionError. No error text holds url's password or query
+// values (see RedactURL). After Dial returns, ctx no longer matters: the Conn
 // reconnects on its own until Close or a final close.
 func Dial(ctx context.Context, url string, opts *Options) (*Conn, error) {
 	return dial(ctx, url, opts, platformDial)
@@ -86,7 +88,7 @@ func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, wrap("redial: dial "+u+": "+err.Error(), err)
+		return nil, wrap("redial: dial "+RedactURL(u)+": "+err.Error(), err)
 	}
 	c := newConn(cfg, u, df)
 	go c.run()
@@ -116,9 +118,9 @@ func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn
 		last := c.lastErr
 		c.mu.Unlock()
 		if last != nil {
-			return nil, wrap("redial: dial "+u+": "+ctx.Err().Error()+" (last attempt: "+last.Error()+")", ctx.Err(), last)
+			return nil, wrap("redial: dial "+RedactURL(u)+": "+ctx.Err().Error()+" (last attempt: "+last.Error()+")", ctx.Err(), last)
 		}
-		return nil, wrap("redial: dial "+u+": "+ctx.Err().Error(), ctx.Err())
+		return nil, wrap("redial: dial "+RedactURL(u)+": "+ctx.Err().Error(), ctx.Err())
 	}
 }
 
@@ -175,7 +177,9 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 // connection is open a full queue makes Write wait for room (until ctx
 // ends); while it is down a full queue returns ErrQueueFull at once, so
 // Write never blocks on a connection that is not there. After Close or a
-// final close it returns an error matching ErrClosed.
+// final close it returns an error matching ErrClosed; a Write waiting for
+// room when Close is called returns it at once, without waiting for Close
+// to end.
 //
 // Delivery is at most once. A nil error means the message was queued, not
 // that it arrived: what is still queued when a connection drops is sent,
@@ -220,25 +224,44 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 		case <-down:
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-c.closeWake:
+			// Close flushes only what is queued already: a writer still
+			// waiting for room would wait for nothing (a stalled peer
+			// keeps Close busy for its whole bound).
+			return c.closedErr()
 		case <-c.done:
 			return c.finalErr
 		}
 	}
 }
 
-// Close ends the Conn for good: it sends what is queued (briefly, if
-// open), then a close frame with code and reason, waits for the peer's
-// (bounded), and stops every goroutine it started. It returns an
-// *UnsentError if queued messages could not be sent. A code that cannot
-// be sent (1005, 1006, 1015, unregistered 1xxx, beyond 4999) or a reason
-// over 123 bytes is refused with an error and nothing is closed. A second
-// Close returns an error matching ErrClosed.
+// Close ends the Conn for good: it sends what is queued (for at most
+// closeFlushTimeout, 2 s, if open), then a close frame with code and
+// reason, waits for the peer's (the close handshake, RFC 6455 §7.1.2; at
+// most closeHandshakeTimeout, 2 s, then the connection is dropped), and
+// stops every goroutine it started. So Close returns within 4 s, even
+// against a peer that stopped reading (then, when the queue did not
+// drain, no close frame is attempted: within about 2 s). Writes waiting
+// for room in the queue return an error matching ErrClosed as soon as
+// Close is called. Close returns once the final StateChange (StateClosed)
+// was delivered to Options.OnStateChange, unless it is called from inside
+// that callback. It returns an *UnsentError if queued messages could not
+// be sent.
+//
+// A code that cannot be sent (1005, 1006, 1015, unassigned 1xxx, beyond
+// 4999; RFC 6455 §7.4) is refused with an error matching
+// ErrInvalidCloseCode, a reason over 123 bytes (§5.5) or not valid UTF-8
+// (§5.5.1) with one matching ErrInvalidCloseReason; nothing is closed
+// then. A second Close returns an error matching ErrClosed.
 func (c *Conn) Close(code StatusCode, reason string) error {
 	if !code.sendable() {
-		return wrap("redial: close code " + code.String() + " cannot be sent; use 1000–1003, 1007–1014 or 3000–4999")
+		return wrap(ErrInvalidCloseCode.Error()+": "+code.String()+" cannot be sent; use 1000–1003, 1007–1014 or 3000–4999", ErrInvalidCloseCode)
 	}
 	if len(reason) > maxCloseReason {
-		return wrap("redial: close reason is " + itoa(len(reason)) + " bytes; the limit is " + itoa(maxCloseReason))
+		return wrap(ErrInvalidCloseReason.Error()+": "+itoa(len(reason))+" bytes; the limit is "+itoa(maxCloseReason), ErrInvalidCloseReason)
+	}
+	if !utf8.ValidString(reason) {
+		return wrap(ErrInvalidCloseReason.Error()+": not valid UTF-8 at byte "+itoa(invalidUTF8At(reason))+" (RFC 6455 §5.5.1)", ErrInvalidCloseReason)
 	}
 	if !c.closing.CompareAndSwap(false, true) {
 		return wrap("redial: Close called twice: "+ErrClosed.Error(), ErrClosed)

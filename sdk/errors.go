@@ -27,7 +27,23 @@ var (
 	ErrHeartbeatTimeout = errors.New("redial: heartbeat timeout")
 	// ErrInvalidMessageType: Write with a type other than MessageText/Binary.
 	ErrInvalidMessageType = errors.New("redial: invalid message type")
+	// ErrInvalidCloseCode: Close with a code a client may not send (RFC
+	// 6455 §7.4: 1005, 1006 and 1015 never go on the wire; 1004 and other
+	// unassigned 1xxx, codes under 1000 and over 4999 have no meaning).
+	// Nothing is closed.
+	ErrInvalidCloseCode = errors.New("redial: invalid close code")
+	// ErrInvalidCloseReason: Close with a reason over 123 bytes (a control
+	// frame's payload is at most 125 bytes, RFC 6455 §5.5) or not valid
+	// UTF-8 (§5.5.1; a strict peer fails the connection with 1007 or
+	// 1006). Nothing is closed.
+	ErrInvalidCloseReason = errors.New("redial: invalid close reason")
 )
+
+// Besides these sentinels and the types below, redial returns ctx.Err()
+// (context.Canceled or DeadlineExceeded) from a call whose ctx ended, and
+// wraps the error of Options.URLFunc or HeaderFunc (errors.Is finds the
+// app's own error). No error text redial produces holds a URL's password
+// or query values: each is redacted as RedactURL does.
 
 // CloseError is a close that ended a connection: a close frame from the
 // server, or the close this side sent. Code 1006 means the connection ended
@@ -63,7 +79,7 @@ func (e *CloseError) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Err.Error())
 	}
-	return b.String()
+	return redactText(b.String())
 }
 
 // Unwrap gives the network error behind a 1006, if any.
@@ -88,7 +104,7 @@ func (e *HandshakeError) Error() string {
 		msg += " with HTTP " + itoa(e.StatusCode)
 	}
 	if e.Err != nil {
-		msg += ": " + e.Err.Error()
+		msg += ": " + redactText(e.Err.Error())
 	}
 	return msg
 }
@@ -101,13 +117,36 @@ func (e *HandshakeError) RetryAfter(now time.Time) (time.Duration, bool) {
 	return parseRetryAfter(headerValue(e.Header, "Retry-After"), now)
 }
 
-// URLError is a URL the SDK cannot dial.
+// URLError is a URL the SDK cannot dial. URL is as given; Error prints it
+// redacted (RedactURL).
 type URLError struct {
 	URL    string
 	Reason string
 }
 
-func (e *URLError) Error() string { return "redial: bad URL " + quote(e.URL) + ": " + e.Reason }
+func (e *URLError) Error() string {
+	return "redial: bad URL " + quote(RedactURL(e.URL)) + ": " + redactText(e.Reason)
+}
+
+// DialError is an attempt that failed with no HTTP answer to show: the
+// host did not resolve, the connection was refused or reset, TLS failed,
+// the attempt outlived Options.DialTimeout, or (in the browser, where a
+// page cannot tell these apart, nor see a refused handshake's status) the
+// socket closed before it opened. Err is the cause, so errors.Is and
+// errors.As reach it (syscall.ECONNREFUSED, context.DeadlineExceeded,
+// *net.OpError…). URL is the URL dialed; Error prints it, and any URL in
+// Err's text, redacted (RedactURL): net/http and coder/websocket quote the
+// full URL, query and all, in theirs.
+type DialError struct {
+	URL string
+	Err error
+}
+
+func (e *DialError) Error() string {
+	return "redial: dial " + RedactURL(e.URL) + ": " + redactText(errText(e.Err))
+}
+
+func (e *DialError) Unwrap() error { return e.Err }
 
 // OptionError is an Options field with a value that has no meaning.
 type OptionError struct {
@@ -148,7 +187,7 @@ func headerValue(h map[string][]string, key string) string {
 
 func quote(s string) string {
 	if len(s) > 200 {
-		s = s[:200] + "…"
+		s = truncateUTF8(s, 200) + "…"
 	}
 	return `"` + s + `"`
 }

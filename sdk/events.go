@@ -47,7 +47,7 @@ func (e StateChange) String() string {
 	}
 	if e.Err != nil {
 		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+		b.WriteString(redactText(e.Err.Error())) // Err may come from the app's URLFunc
 	}
 	return b.String()
 }
@@ -64,6 +64,10 @@ type eventQueue struct {
 	wake       chan struct{}
 	done       chan struct{}
 	inCallback atomic.Bool
+	// loopID is the id of the goroutine that runs the callback (set
+	// before the first delivery): only a wait from that goroutine, that is
+	// from inside the callback, may skip waiting for the events.
+	loopID atomic.Uint64
 }
 
 func newEventQueue(fn func(StateChange), log Logger) *eventQueue {
@@ -98,8 +102,10 @@ func (q *eventQueue) close() {
 
 // wait blocks until every event is delivered, unless called from inside
 // the callback (a callback that calls Close must not wait for itself).
+// Another goroutine's Close while the callback runs does wait: it must not
+// return before its StateClosed was delivered.
 func (q *eventQueue) wait() {
-	if q.inCallback.Load() {
+	if q.inCallback.Load() && goroutineID() == q.loopID.Load() {
 		return
 	}
 	<-q.done
@@ -114,6 +120,7 @@ func (q *eventQueue) signal() {
 
 func (q *eventQueue) loop() {
 	defer close(q.done)
+	q.loopID.Store(goroutineID())
 	for range q.wake {
 		q.mu.Lock()
 		batch, closed := q.pending, q.closed

@@ -17,6 +17,8 @@ func ComputeAccept(key string) string {
 // §4), made visible. In the browser JS cannot see it: only URL, Protocols
 // and Subprotocol are filled there.
 type Handshake struct {
+	// URL is the URL dialed, secrets and all; String, and every message
+	// redial prints, show it through RedactURL.
 	URL string
 	// The request.
 	Key       string   // Sec-WebSocket-Key

@@ -157,7 +157,7 @@ func (c *Conn) closeRequested() (closeRequest, bool) {
 func (c *Conn) dialOnce(attempt int) (transport, error) {
 	ctx, cancel := context.WithTimeout(c.closeCtx, c.cfg.DialTimeout)
 	defer cancel()
-	if ctx.Err() != nil {
+	if c.closeCtx.Err() != nil {
 		return nil, ErrClosed
 	}
 	u := c.url
@@ -178,13 +178,11 @@ func (c *Conn) dialOnce(attempt int) (transport, error) {
 		}
 		header = mergeHeader(header, h)
 	}
-	c.cfg.log.Debug("redial: dialing", "url", u, "attempt", attempt)
+	c.cfg.log.Debug("redial: dialing", "url", RedactURL(u), "attempt", attempt)
 	t, err := c.dialFn(ctx, u, c.cfg, header)
 	if err != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) && c.closeCtx.Err() == nil {
-			return nil, wrap("redial: dial timed out after "+dur(c.cfg.DialTimeout)+": "+err.Error(), err)
-		}
-		return nil, err
+		timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded) && c.closeCtx.Err() == nil
+		return nil, dialFailure(u, err, timedOut, c.cfg.DialTimeout)
 	}
 	return t, nil
 }
@@ -226,6 +224,7 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	}()
 	select {
 	case err = <-ended:
+		err = connEndError(err)
 		cancel()
 		t.abort()
 		wg.Wait()
@@ -251,10 +250,17 @@ flush:
 		case <-ended:
 			break flush
 		case <-flushDeadline.C:
-			break flush
+			// The peer took nothing for closeFlushTimeout: it is not
+			// reading. A close frame would wait behind the stuck write
+			// and never be read: drop the connection, which also
+			// releases the stuck write.
+			cancel()
+			t.abort()
+			wg.Wait()
+			return nil, true
 		}
 	}
-	_ = t.close(req.code, req.reason)
+	closeTransport(t, req)
 	cancel()
 	t.abort()
 	wg.Wait()

@@ -571,20 +571,6 @@ func (t *browserTransport) close(code StatusCode, reason string) error {
 	return nil
 }
 
-func browserCloseArgs(code StatusCode, reason string) (StatusCode, string) {
-	if code == StatusNormalClosure || (code >= 3000 && code <= 4999) {
-		return code, reason
-	}
-	r := itoa(int(code))
-	if reason != "" {
-		r += " " + reason
-	}
-	for len(r) > maxCloseReason {
-		r = r[:len(r)-1]
-	}
-	return StatusNormalClosure, strings.ToValidUTF8(r, "")
-}
-
 // abort detaches the handlers, closes the socket if still up, and releases
 // the js.Func: after it, no callback of this socket can run.
 func (t *browserTransport) abort() {

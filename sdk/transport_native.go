@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -37,6 +38,7 @@ type recordingTransport struct {
 	next http.RoundTripper
 	mu   sync.Mutex
 	req  http.Header
+	conn io.Closer // the upgraded connection (a 101's body), for abort
 }
 
 func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -44,8 +46,11 @@ func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	r.req = req.Header.Clone()
 	r.mu.Unlock()
 	resp, err := r.next.RoundTrip(req)
-	if err == nil {
+	if err == nil && resp.StatusCode == http.StatusSwitchingProtocols {
 		guardUpgrade(resp) // no partial message as a whole one: eofguard_native.go
+		r.mu.Lock()
+		r.conn = resp.Body
+		r.mu.Unlock()
 	}
 	return resp, err
 }
@@ -115,12 +120,16 @@ func dialNative(ctx context.Context, u string, cfg *config, header map[string][]
 		}
 	}
 	c.SetReadLimit(cfg.ReadLimit)
-	return &nativeTransport{c: c, hs: hs}, nil
+	rec.mu.Lock()
+	conn := rec.conn
+	rec.mu.Unlock()
+	return &nativeTransport{c: c, hs: hs, conn: conn}, nil
 }
 
 type nativeTransport struct {
-	c  *websocket.Conn
-	hs Handshake
+	c    *websocket.Conn
+	hs   Handshake
+	conn io.Closer // the socket under c; nil if the RoundTripper hid it
 }
 
 // read and write pass coder/websocket a context that never ends: given a
@@ -160,7 +169,15 @@ func (t *nativeTransport) close(code StatusCode, reason string) error {
 	return t.c.Close(websocket.StatusCode(code), reason)
 }
 
-func (t *nativeTransport) abort() { _ = t.c.CloseNow() }
+// abort closes the socket first: coder/websocket's CloseNow does not cut a
+// Close in progress (it waits for it, up to 5 s per step), so a close
+// handshake with a peer that stopped reading could not be cut short.
+func (t *nativeTransport) abort() {
+	if t.conn != nil {
+		_ = t.conn.Close()
+	}
+	_ = t.c.CloseNow()
+}
 
 func (t *nativeTransport) handshake() Handshake { return t.hs }
 

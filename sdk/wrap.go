@@ -14,6 +14,8 @@ func (e *wrapError) Error() string   { return e.msg }
 func (e *wrapError) Unwrap() []error { return e.errs }
 
 // wrap returns an error worded msg that wraps errs (nil ones skipped).
+// Any URL in msg is redacted (redactText): msg is often built from a lower
+// layer's error text.
 func wrap(msg string, errs ...error) error {
 	kept := errs[:0:0]
 	for _, err := range errs {
@@ -21,7 +23,7 @@ func wrap(msg string, errs ...error) error {
 			kept = append(kept, err)
 		}
 	}
-	return &wrapError{msg: msg, errs: kept}
+	return &wrapError{msg: redactText(msg), errs: kept}
 }
 
 func errText(err error) string {

@@ -8,6 +8,8 @@ import (
 	"net/textproto"
 	"strings"
 	"time"
+
+	"github.com/redial-ws/redial/sdk"
 )
 
 // config is the parsed command line.
@@ -99,16 +101,22 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	case 1:
 		cfg.url = pos[0]
 	default:
-		return nil, fmt.Errorf("%w: one URL expected, got %d arguments: %s", errUsage, len(pos), strings.Join(pos, " "))
+		shown := make([]string, len(pos))
+		for i, p := range pos {
+			shown[i] = sdk.RedactURL(p) // one of them is a URL, maybe with a token
+		}
+		return nil, fmt.Errorf("%w: one URL expected, got %d arguments: %s", errUsage, len(pos), strings.Join(shown, " "))
 	}
 	cfg.subprotocols = protos
 	if len(headers) > 0 {
 		cfg.header = map[string][]string{}
-		for _, h := range headers {
+		for i, h := range headers {
 			name, value, ok := strings.Cut(h, ":")
 			name = strings.TrimSpace(name)
 			if !ok || name == "" || strings.ContainsAny(name, " \t") {
-				return nil, fmt.Errorf(`%w: -H %q: want "Name: value"`, errUsage, h)
+				// Not echoed: the argument may well be a credential
+				// ("-H 'Authorization Bearer …'", colon forgotten).
+				return nil, fmt.Errorf(`%w: -H argument %d (%d bytes) has no "Name:"; want "Name: value"`, errUsage, i+1, len(h))
 			}
 			name = textproto.CanonicalMIMEHeaderKey(name)
 			cfg.header[name] = append(cfg.header[name], strings.TrimSpace(value))

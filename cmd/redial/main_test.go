@@ -478,7 +478,7 @@ func TestUsageErrorsInProcess(t *testing.T) {
 		args    []string
 		message string
 	}{
-		{[]string{"-H", "NoColon", "ws://a/"}, `-H "NoColon": want "Name: value"`},
+		{[]string{"-H", "NoColon", "ws://a/"}, `-H argument 1 (7 bytes) has no "Name:"; want "Name: value"`},
 		{[]string{"-min-delay", "2s", "-max-delay", "1s", "ws://a/"}, "-min-delay 2s is more than -max-delay 1s"},
 		{[]string{"-timeout", "0", "ws://a/"}, "-timeout must be more than 0"},
 		{[]string{"-max-retries", "-1", "ws://a/"}, "-max-retries -1 must not be negative"},

@@ -247,7 +247,7 @@ func (r *runner) report(err error) int {
 	if r.conn != nil {
 		r.say("connection lost for good: %s", describe(err, r.cfg))
 	} else {
-		r.say("cannot connect to %s: %s", r.cfg.url, describe(err, r.cfg))
+		r.say("cannot connect to %s: %s", sdk.RedactURL(r.cfg.url), describe(err, r.cfg))
 	}
 	return exitFailure
 }
@@ -363,7 +363,7 @@ func (r *runner) printEvent(e sdk.StateChange) (last bool) {
 		if r.cfg.verbose && r.conn != nil {
 			r.printHandshake(hs)
 		}
-		details := []string{hs.URL}
+		details := []string{sdk.RedactURL(hs.URL)}
 		if hs.Subprotocol != "" {
 			details = append(details, "subprotocol "+hs.Subprotocol)
 		}
@@ -381,16 +381,18 @@ func (r *runner) printEvent(e sdk.StateChange) (last bool) {
 }
 
 func (r *runner) printHandshake(hs sdk.Handshake) {
-	r.say("> GET %s", hs.URL)
+	// URL and credentials are printed redacted, as everywhere in redial:
+	// -v output ends up in bug reports and terminal recordings.
+	r.say("> GET %s", sdk.RedactURL(hs.URL))
 	for _, k := range sortedKeys(hs.RequestHeader) {
 		for _, v := range hs.RequestHeader[k] {
-			r.say("> %s: %s", rfcName(k), v)
+			r.say("> %s: %s", rfcName(k), sdk.RedactHeader(k, v))
 		}
 	}
 	r.say("< %d %s", hs.StatusCode, http.StatusText(hs.StatusCode))
 	for _, k := range sortedKeys(hs.ResponseHeader) {
 		for _, v := range hs.ResponseHeader[k] {
-			r.say("< %s: %s", rfcName(k), v)
+			r.say("< %s: %s", rfcName(k), sdk.RedactHeader(k, v))
 		}
 	}
 	if want := sdk.ComputeAccept(hs.Key); hs.AcceptValid && hs.Accept == want {
