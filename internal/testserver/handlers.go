@@ -252,7 +252,9 @@ func (s *Server) handleHeader(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleTicker sends "1", "2", … every ms milliseconds. n > 0 stops after
-// n messages (the connection stays open, silent). deaf=1 never reads: the
+// n messages (the connection stays open, silent) and records "sent n" under
+// its path, as if received, so a test can wait until all are written (see
+// WaitReceived). deaf=1 never reads: the
 // data flows but pings and close frames go unanswered, as from a peer whose
 // app does not read.
 func (s *Server) handleTicker(w http.ResponseWriter, r *http.Request) {
@@ -285,6 +287,7 @@ func (s *Server) handleTicker(w http.ResponseWriter, r *http.Request) {
 					return
 				}
 			}
+			s.record(lc.path, "sent "+strconv.Itoa(n))
 			select { // sent all: stay open, silent
 			case <-readDone:
 			case <-lc.ctx.Done():

@@ -165,6 +165,7 @@ func TestHeartbeatDeathDeliversReceived(t *testing.T) {
 	const n = 40 // more than the SDK buffers ahead of Read
 	c := dial(t, f.url("/ticker?ms=1&deaf=1&n="+strconv.Itoa(n)), o)
 	rec.Next(t, "open", to(sdk.StateOpen))
+	f.waitReceived("/ticker", 1) // "sent 40": all are on their way
 	// Jump until the heartbeat finds the socket silent: a jump while the
 	// 40 messages still arrive finds it alive.
 	ctx := ctxT(t)
