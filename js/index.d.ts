@@ -46,7 +46,10 @@ export interface RedialOptions {
   connectTimeoutMs?: number;
   /**
    * Heartbeat interval; default 25000; 0 turns it off. In the browser it is a
-   * wall-clock check that declares the socket dead after sleep (no pings).
+   * wall-clock check (no pings): after sleep, a frozen tab or a blocked main
+   * thread, a socket that delivers a message lives on, one that stays silent
+   * for min(heartbeatMs / 2, 10000) ms is replaced; messages it received are
+   * delivered first.
    */
   heartbeatMs?: number;
   /**

@@ -37,9 +37,10 @@ type Conn struct {
 	finalErr   error // set before done is closed
 	closeError error // what Close returns
 	closeArgs  closeRequest
-	// carried is a message read from a connection that ended before the
-	// app took it; the next reader hands it over first.
-	carried *inMsg
+	// carried is what connections that ended had received and the app
+	// had not taken yet, oldest first; the next reader hands it over first.
+	carried     []inMsg
+	carrierDone chan struct{} // closed when the carrier (see carry) ends; nil: none ran
 	// appBlocked: the reader holds a message the app has not read yet.
 	appBlocked atomic.Bool
 }
@@ -158,6 +159,7 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 	case <-ctx.Done():
 		return 0, nil, ctx.Err()
 	case <-c.done:
+		c.waitCarrier(nil) // it ends with the Conn
 		select {
 		case m := <-c.incoming:
 			return m.typ, m.p, nil
@@ -165,8 +167,9 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		if m := c.carried; m != nil {
-			c.carried = nil
+		if len(c.carried) > 0 {
+			m := c.carried[0]
+			c.carried = c.carried[1:]
 			return m.typ, m.p, nil
 		}
 		return 0, nil, c.finalErr

@@ -50,7 +50,9 @@
 //	backoff                  full jitter: rand(0, min(30 s, 1 s × 2^(attempt-1)))
 //	attempt counter reset    after a connection stayed open 5 s
 //	retry budget             unlimited; MaxRetries / MaxElapsed bound it
-//	heartbeat                ping every 25 s, dead after 2 missed or a wall-clock jump
+//	heartbeat                ping every 25 s; dead after 2 missed (≤ 60 s: 2 × 25 s + 10 s
+//	                         for the second pong) or, after a wall-clock jump (sleep),
+//	                         no pong nor message within 10 s; data is proof of life
 //	send queue               1024 messages or 1 MiB; full while down: ErrQueueFull
 //
 // # Browser
@@ -65,8 +67,11 @@
 //     and Retry-After cannot be honoured. Bound it with MaxRetries or
 //     MaxElapsed. Conn.Handshake has only URL, Protocols and Subprotocol.
 //   - A page cannot send pings: the heartbeat keeps only its wall-clock
-//     check, which declares a socket dead right after the machine slept or
-//     the tab was frozen.
+//     check. After the machine slept, the tab was frozen or the main thread
+//     was blocked, a socket that delivers a message (one the browser queued
+//     meanwhile counts) lives on; one that stays silent for
+//     min(interval/2, 10 s) is declared dead and replaced. Messages it had
+//     received are delivered first, never dropped.
 //   - WebSocket.close accepts only 1000 and 3000–4999: Close with another
 //     code the Go API allows (1001–1003, 1007–1014) sends 1000 with the
 //     original code at the head of the reason ("1001 going away").

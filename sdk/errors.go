@@ -22,8 +22,10 @@ var (
 	ErrNilContext = errors.New("redial: nil context")
 	// ErrRetriesExhausted: MaxRetries or MaxElapsed was reached.
 	ErrRetriesExhausted = errors.New("redial: retry budget exhausted")
-	// ErrHeartbeatTimeout: pings went unanswered, or the machine slept past
-	// the heartbeat (the wall clock jumped); the connection is presumed dead.
+	// ErrHeartbeatTimeout: two pings went unanswered with no message
+	// meanwhile, or after the machine slept past the heartbeat (the wall
+	// clock jumped) no pong nor message came within the confirmation wait
+	// (see Options.HeartbeatInterval); the connection is presumed dead.
 	ErrHeartbeatTimeout = errors.New("redial: heartbeat timeout")
 	// ErrInvalidMessageType: Write with a type other than MessageText/Binary.
 	ErrInvalidMessageType = errors.New("redial: invalid message type")

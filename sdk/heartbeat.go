@@ -4,73 +4,178 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 )
 
-// heartbeat keeps a quiet connection honest. Every interval it checks the
-// wall clock: a gap of more than two intervals means the machine slept (or
-// a tab was frozen) and the socket is presumed dead, whatever the kernel
-// thinks; Go's timers run on the monotonic clock, which stops during
-// suspend, so the gap shows only in wall time. Where the platform can
-// ping, each tick sends one; two ticks with a ping still unanswered
-// declare the connection dead, unless the app is not reading (then the
-// pong cannot be read either, and a slow app is not a dead peer).
+// heartbeat keeps a quiet connection honest. Every interval (iv) it checks
+// the wall clock and, where the platform can, sends a ping. A connection
+// is declared dead only when it failed to prove itself alive, and a
+// message from the peer proves it as well as a pong does (a connection
+// with data to read is alive; a peer whose app is slow to read answers no
+// ping yet still sends):
+//
+//   - Missed pings: a ping unanswered, with no message since it was sent,
+//     by the next tick is the first miss; a second ping goes out at once
+//     and gets confirmWait(iv) for its pong. Two misses declare death, at
+//     most 2 × iv + confirmWait(iv) after the last sign of life (60 s at
+//     the default 25 s).
+//   - A wall-clock jump: more than 2 × iv of wall time between two ticks
+//     means the machine slept, the process was stopped or the page's main
+//     thread was blocked (Go's timers run on the monotonic clock, which
+//     stops during suspend, so the gap shows only in wall time). The
+//     socket may be stale, so it must prove itself within confirmWait(iv):
+//     a message that came after the jump (one queued while the page was
+//     blocked counts: it is handed over only once the page runs) or, where
+//     pings exist, the pong of a ping sent then. A browser cannot ping, so
+//     a socket with nothing to say after a jump is declared dead then.
+//
+// While the app does not read, natively nobody reads the socket either, so
+// no pong can be seen: that is no evidence either way, and the connection
+// stays (a slow app is not a dead peer).
 func (c *Conn) heartbeat(ctx context.Context, t transport, ended chan<- error, wg *sync.WaitGroup) {
-	iv := c.cfg.heartbeat
-	clk := c.cfg.clock
-	last := clk.Now().Round(0) // Round(0) drops the monotonic reading
-	pong := make(chan error, 1)
-	canPing, outstanding, missed := true, false, 0
+	b := &beat{
+		c: c, t: t, ctx: ctx, wg: wg, rx: t.received(),
+		iv: c.cfg.heartbeat, wait: confirmWait(c.cfg.heartbeat),
+		canPing: t.canPing(), pongs: make(chan error, maxPings),
+	}
+	last := b.now()
+	var ref time.Time // since when a sign of life is due; zero: none yet
 	for {
-		timer := clk.NewTimer(iv)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return
-		case err := <-pong:
-			timer.Stop()
-			outstanding = false
-			switch {
-			case err == nil:
-				missed = 0
-			case errors.Is(err, errPingUnsupported):
-				canPing = false
-			}
-			// Any other error means the socket failed; the reader reports it.
-			continue
-		case <-timer.C():
-		}
-		select { // a pong that raced the tick counts
-		case err := <-pong:
-			outstanding = false
-			if err == nil {
-				missed = 0
-			}
-		default:
-		}
-		now := clk.Now().Round(0)
-		if gap := now.Sub(last); gap > 2*iv {
-			ended <- wrap(ErrHeartbeatTimeout.Error()+": "+dur(gap)+" passed during a "+dur(iv)+
-				" heartbeat interval (the machine slept or the tab was frozen)", ErrHeartbeatTimeout)
+		if !b.sleep(b.iv) {
 			return
 		}
-		last = now
-		if !canPing {
-			continue
-		}
-		if c.appBlocked.Load() {
-			// The reader waits for the app, so nobody reads the socket and
-			// the pong cannot be seen: no evidence either way.
-			missed = 0
-			continue
-		}
-		if outstanding {
-			if missed++; missed >= missedPingsDead {
-				ended <- wrap(ErrHeartbeatTimeout.Error()+": "+itoa(missed)+" pings unanswered, "+dur(iv)+" apart", ErrHeartbeatTimeout)
+		now := b.now()
+		gap := now.Sub(last)
+		switch {
+		case gap > 2*b.iv:
+			if b.aliveSince(now.Add(-b.iv)) || (b.canPing && b.c.appBlocked.Load()) {
+				break // what came after the jump says it lives; or no evidence either way
+			}
+			if !b.confirm(now) {
+				ended <- wrap(ErrHeartbeatTimeout.Error()+": "+dur(gap)+" passed during a "+dur(b.iv)+" heartbeat interval "+
+					"(the machine slept, the process was stopped or the tab was frozen) and nothing came from the server in the "+
+					dur(b.wait)+" after", ErrHeartbeatTimeout)
 				return
 			}
-			continue
+		case !b.canPing:
+		case b.c.appBlocked.Load():
+		case ref.IsZero() || b.aliveSince(ref):
+			if b.pinging == 0 {
+				b.startPing()
+			}
+		default: // the ping sent a tick ago went unanswered, and nothing came
+			if !b.confirm(ref) {
+				ended <- wrap(ErrHeartbeatTimeout.Error()+": "+itoa(missedPingsDead)+" pings unanswered (the last waited "+
+					dur(b.wait)+") and nothing came from the server for "+dur(b.now().Sub(ref)), ErrHeartbeatTimeout)
+				return
+			}
 		}
-		outstanding = true
-		wg.Go(func() { pong <- t.ping(ctx) })
+		// A confirmation may have waited: the next interval starts now.
+		last = b.now()
+		ref = last
 	}
+}
+
+// confirmWait is how long a connection under suspicion (a missed ping, a
+// wall-clock jump) has to prove itself alive: half an interval, at most 10 s.
+func confirmWait(iv time.Duration) time.Duration {
+	return min(iv/2, 10*time.Second)
+}
+
+// maxPings bounds the pings in flight: one per interval, and the one a
+// confirmation adds. A ping is never abandoned before its connection ends:
+// coder/websocket closes the connection when a ping's context ends while
+// its frame is being written.
+const maxPings = 2
+
+// beat is one connection's heartbeat state.
+type beat struct {
+	c        *Conn
+	t        transport
+	ctx      context.Context
+	wg       *sync.WaitGroup
+	rx       *rxMark
+	iv, wait time.Duration
+	canPing  bool
+
+	pongs    chan error // each ping's result
+	pinging  int        // pings in flight
+	lastPong time.Time  // when the last pong came
+}
+
+func (b *beat) now() time.Time { return b.c.cfg.clock.Now().Round(0) } // no monotonic reading
+
+// aliveSince reports a sign of life at or after t: a message or a pong.
+func (b *beat) aliveSince(t time.Time) bool {
+	return b.rx.since(t) || (!b.lastPong.IsZero() && !b.lastPong.Before(t))
+}
+
+// sleep waits d on the Conn's clock, taking pongs meanwhile. It returns
+// false when the connection ended.
+func (b *beat) sleep(d time.Duration) bool {
+	timer := b.c.cfg.clock.NewTimer(d)
+	defer timer.Stop()
+	for {
+		select {
+		case <-b.ctx.Done():
+			return false
+		case err := <-b.pongs:
+			b.gotPong(err)
+		case <-timer.C():
+			select { // a pong that raced the tick counts
+			case err := <-b.pongs:
+				b.gotPong(err)
+			default:
+			}
+			return true
+		}
+	}
+}
+
+// gotPong settles a ping. One that failed for another reason than
+// errPingUnsupported means the socket failed: the reader reports that.
+func (b *beat) gotPong(err error) {
+	b.pinging--
+	switch {
+	case err == nil:
+		b.lastPong = b.now()
+	case errors.Is(err, errPingUnsupported):
+		b.canPing = false
+	}
+}
+
+// confirm waits up to b.wait for a sign of life at or after from: a message,
+// or (where pings exist) a pong, of a ping it sends now among others. It
+// returns false when none came and the connection is presumed dead.
+func (b *beat) confirm(from time.Time) bool {
+	if b.canPing && b.pinging < maxPings {
+		b.startPing()
+	}
+	timer := b.c.cfg.clock.NewTimer(b.wait)
+	defer timer.Stop()
+	for !b.aliveSince(from) {
+		select {
+		case <-b.ctx.Done():
+			return true // ended otherwise; the caller's next wait returns
+		case <-b.rx.wake:
+		case err := <-b.pongs:
+			b.gotPong(err)
+		case <-timer.C():
+			// Natively a reader waiting for the app cannot see the pong.
+			return b.aliveSince(from) || (b.canPing && b.c.appBlocked.Load())
+		}
+	}
+	return true
+}
+
+// startPing sends a ping; its result comes on b.pongs.
+func (b *beat) startPing() {
+	b.pinging++
+	b.wg.Go(func() {
+		err := b.t.ping(b.ctx)
+		select {
+		case b.pongs <- err:
+		case <-b.ctx.Done():
+		}
+	})
 }

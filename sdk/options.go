@@ -46,9 +46,18 @@ type Options struct {
 	// MaxQueuedBytes bounds the send queue in bytes; default 1 MiB. It is
 	// also the largest message Write accepts.
 	MaxQueuedBytes int
-	// HeartbeatInterval is the time between pings; default 25 s. Two
-	// unanswered pings, or a wall-clock jump of more than two intervals
-	// (the machine slept), declare the connection dead.
+	// HeartbeatInterval is the time between pings; default 25 s. A
+	// message or a pong is a sign of life. A ping unanswered at the next
+	// tick, with no message meanwhile, is missed; a second one goes out
+	// and gets W = min(interval/2, 10 s): two missed declare the
+	// connection dead, at most 2 × interval + W after the last sign of
+	// life (60 s at the default). A wall-clock jump of more than two
+	// intervals (the machine slept, the process was stopped) declares it
+	// dead only if no sign of life comes within W of waking (browser: no
+	// message, as a page cannot ping). While the app leaves messages
+	// unread (natively no pong can be read then) none of this applies.
+	// Messages received before a connection is declared dead are still
+	// delivered, in order.
 	HeartbeatInterval time.Duration
 	// NoHeartbeat turns the heartbeat off.
 	NoHeartbeat bool

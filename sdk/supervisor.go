@@ -228,6 +228,7 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 		cancel()
 		t.abort()
 		wg.Wait()
+		c.carry(t.leftover())
 		return err, false
 	case <-c.closeReqSignal():
 	case <-c.life.Done():
@@ -294,30 +295,19 @@ func (c *Conn) readLoop(ctx context.Context, t transport, ended chan<- error) {
 			c.appBlocked.Store(false)
 		case <-ctx.Done():
 			c.appBlocked.Store(false)
-			c.mu.Lock()
-			c.carried = &m
-			c.mu.Unlock()
+			c.carry([]inMsg{m})
 			return
 		}
 	}
 }
 
+// deliverCarried waits until what earlier connections received is handed
+// over (see carry). Meanwhile the socket is not read, as when the app is
+// slow: the heartbeat must not take that for a dead peer.
 func (c *Conn) deliverCarried(ctx context.Context) bool {
-	c.mu.Lock()
-	m := c.carried
-	c.mu.Unlock()
-	if m == nil {
-		return true
-	}
-	select {
-	case c.incoming <- *m:
-		c.mu.Lock()
-		c.carried = nil
-		c.mu.Unlock()
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	c.appBlocked.Store(true)
+	defer c.appBlocked.Store(false)
+	return c.waitCarrier(ctx.Done())
 }
 
 func (c *Conn) writeLoop(ctx context.Context, t transport, ended chan<- error) {
@@ -371,6 +361,7 @@ func (c *Conn) finish(cause error, local bool) {
 	}
 	c.transition(StateClosed, ev)
 	c.kill()
+	c.waitCarrier(nil) // it stops with the Conn; Read takes the rest
 	close(c.done)
 	c.events.close()
 }

@@ -27,6 +27,16 @@ type transport interface {
 	// buffered is the bytes accepted by write and not yet on the wire,
 	// where the platform can tell (the browser's bufferedAmount); else 0.
 	buffered() int
+	// canPing is false where ping always fails with errPingUnsupported.
+	canPing() bool
+	// received records when the transport last handed over a message: the
+	// heartbeat's proof of life besides a pong.
+	received() *rxMark
+	// leftover, after abort, returns in order the messages the platform
+	// had handed over and read had not returned yet (the browser queues
+	// them in JS and in an inbox), so the Conn can still deliver them:
+	// bytes the platform gave us are never dropped by a local abort.
+	leftover() []inMsg
 }
 
 // dialFunc opens one transport. It returns a *HandshakeError when the

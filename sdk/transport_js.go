@@ -44,6 +44,7 @@ type browserTransport struct {
 	url   string
 	proto []string
 	in    *inbox
+	rx    *rxMark
 
 	// The helper's per-socket state and the functions Go calls on it.
 	s                      safejs.Value
@@ -119,7 +120,7 @@ func dialBrowser(ctx context.Context, u string, cfg *config, _ map[string][]stri
 		return nil, &URLError{u, "the browser refused it: " + err.Error()}
 	}
 	t := &browserTransport{
-		ws: ws, cfg: cfg, url: u, proto: cfg.Subprotocols, in: newInbox(),
+		ws: ws, cfg: cfg, url: u, proto: cfg.Subprotocols, in: newInbox(), rx: newRxMark(cfg.clock),
 		opened: make(chan struct{}), closed: make(chan struct{}),
 		flushWake: make(chan struct{}, 1), turn: make(chan struct{}, 1),
 	}
@@ -294,6 +295,9 @@ func (t *browserTransport) takeBatch() (more bool, err error) {
 		}
 		t.in.put(inMsg{typ, buf[off : off+size : off+size]})
 		off += size
+	}
+	if n > 0 {
+		t.rx.mark()
 	}
 	if flags&takeOver != 0 {
 		t.overLimit()
@@ -553,6 +557,21 @@ func (t *browserTransport) waitDrain(ctx context.Context) error {
 }
 
 func (t *browserTransport) ping(context.Context) error { return errPingUnsupported }
+func (t *browserTransport) canPing() bool              { return false }
+func (t *browserTransport) received() *rxMark          { return t.rx }
+
+// leftover returns what the socket received and read did not return: abort
+// moved the helper's queue into the inbox before detaching it.
+func (t *browserTransport) leftover() []inMsg {
+	var out []inMsg
+	for {
+		m, ok := t.in.take()
+		if !ok {
+			return out
+		}
+		out = append(out, m)
+	}
+}
 
 // close sends a close frame. A page may only send 1000 or 3000–4999; other
 // codes the Go API accepts (1001–1003, 1007–1014) are sent as 1000 with the
@@ -572,11 +591,16 @@ func (t *browserTransport) close(code StatusCode, reason string) error {
 }
 
 // abort detaches the handlers, closes the socket if still up, and releases
-// the js.Func: after it, no callback of this socket can run.
+// the js.Func: after it, no callback of this socket can run. What the
+// helper queued is first moved into the inbox (see leftover): the browser
+// received it, so it is the app's, whatever ends the connection.
 func (t *browserTransport) abort() {
 	t.releaseOnce.Do(func() {
 		t.stopSends()
 		if !t.s.IsUndefined() {
+			if !t.takeFn.IsUndefined() {
+				t.take()
+			}
 			_, _ = t.s.Call("detach")
 		}
 		if st, err := getInt(t.ws, "readyState"); err == nil && st <= wsOpen {

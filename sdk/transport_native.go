@@ -123,13 +123,14 @@ func dialNative(ctx context.Context, u string, cfg *config, header map[string][]
 	rec.mu.Lock()
 	conn := rec.conn
 	rec.mu.Unlock()
-	return &nativeTransport{c: c, hs: hs, conn: conn}, nil
+	return &nativeTransport{c: c, hs: hs, conn: conn, rx: newRxMark(cfg.clock)}, nil
 }
 
 type nativeTransport struct {
 	c    *websocket.Conn
 	hs   Handshake
 	conn io.Closer // the socket under c; nil if the RoundTripper hid it
+	rx   *rxMark
 }
 
 // read and write pass coder/websocket a context that never ends: given a
@@ -141,6 +142,7 @@ func (t *nativeTransport) read(context.Context) (MessageType, []byte, error) {
 	if err != nil {
 		return 0, nil, nativeCloseError(err)
 	}
+	t.rx.mark()
 	return MessageType(typ), p, nil
 }
 
@@ -184,3 +186,13 @@ func (t *nativeTransport) handshake() Handshake { return t.hs }
 // buffered is 0: coder/websocket's Write returns once the frame is written
 // to the socket; the kernel's buffer is not visible.
 func (t *nativeTransport) buffered() int { return 0 }
+
+func (t *nativeTransport) canPing() bool     { return true }
+func (t *nativeTransport) received() *rxMark { return t.rx }
+
+// leftover is nil: coder/websocket cannot be read after CloseNow, and
+// nothing is lost by it. A complete message is returned by read as soon
+// as it arrives, and the heartbeat never ends a connection whose reader
+// waits for the app (see Conn.appBlocked), so at an abort the reader holds
+// at most the one message it carries over (Conn.carried).
+func (t *nativeTransport) leftover() []inMsg { return nil }

@@ -252,16 +252,31 @@ func (s *Server) handleHeader(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// handleTicker sends "1", "2", … every ms milliseconds. n > 0 stops after
+// n messages (the connection stays open, silent) and records "sent n" under
+// its path, as if received, so a test can wait until all are written (see
+// WaitReceived). deaf=1 never reads: the
+// data flows but pings and close frames go unanswered, as from a peer whose
+// app does not read.
 func (s *Server) handleTicker(w http.ResponseWriter, r *http.Request) {
-	every, ok := intArg(w, "ms", r.URL.Query().Get("ms"), 100, 1)
+	q := r.URL.Query()
+	every, ok := intArg(w, "ms", q.Get("ms"), 100, 1)
+	if !ok {
+		return
+	}
+	n, ok := intArg(w, "n", q.Get("n"), 0, 0)
+	if !ok {
+		return
+	}
+	deaf, ok := intArg(w, "deaf", q.Get("deaf"), 0, 0)
 	if !ok {
 		return
 	}
 	s.serveWS(w, r, protocols, func(lc *liveConn, c *websocket.Conn) {
-		s.withReader(lc, c, func(readDone <-chan struct{}) {
+		tick := func(readDone <-chan struct{}) {
 			t := time.NewTicker(ms(every))
 			defer t.Stop()
-			for i := 1; ; i++ {
+			for i := 1; n == 0 || i <= n; i++ {
 				select {
 				case <-t.C:
 				case <-readDone:
@@ -273,7 +288,17 @@ func (s *Server) handleTicker(w http.ResponseWriter, r *http.Request) {
 					return
 				}
 			}
-		})
+			s.record(lc.path, "sent "+strconv.Itoa(n))
+			select { // sent all: stay open, silent
+			case <-readDone:
+			case <-lc.ctx.Done():
+			}
+		}
+		if deaf != 0 {
+			tick(nil) // a nil readDone never fires
+			return
+		}
+		s.withReader(lc, c, tick)
 	})
 }
 
