@@ -16,6 +16,8 @@ import (
 
 	"github.com/coder/websocket"
 	"go.uber.org/goleak"
+
+	"github.com/redial-ws/redial/internal/wsaccept"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -295,7 +297,7 @@ func TestBadAccept(t *testing.T) {
 		t.Errorf("protocol = %q: only the accept should be wrong", p)
 	}
 	u := s.LastUpgrade()
-	if u.Path != "/badaccept" || u.Key == "" || u.Accept == "" || u.Accept == acceptFor(u.Key) {
+	if u.Path != "/badaccept" || u.Key == "" || u.Accept == "" || u.Accept == wsaccept.Accept(u.Key) {
 		t.Errorf("last upgrade = %+v, want a recorded wrong accept", u)
 	}
 	if s.Live() != 0 || s.Accepted() != 0 {
@@ -373,8 +375,8 @@ func TestLastUpgrade(t *testing.T) {
 	if !slices.Equal(u.Protocols, []string{"redial.v1", "chat"}) {
 		t.Errorf("protocols = %q", u.Protocols)
 	}
-	if u.Accept != acceptFor(u.Key) {
-		t.Errorf("accept = %q, want %q", u.Accept, acceptFor(u.Key))
+	if u.Accept != wsaccept.Accept(u.Key) {
+		t.Errorf("accept = %q, want %q", u.Accept, wsaccept.Accept(u.Key))
 	}
 	if got := u.Header["X-Test"]; !slices.Equal(got, []string{"yes"}) {
 		t.Errorf("X-Test = %q", got)
