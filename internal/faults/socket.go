@@ -78,14 +78,6 @@ func (s *Socket) Close() error {
 	return s.closeErr
 }
 
-// Reset ends the connection with an RST (see RST) and closes the socket.
-func (s *Socket) Reset() error {
-	if tc := s.TCP(); tc != nil {
-		_ = tc.SetLinger(0)
-	}
-	return s.Close()
-}
-
 // TCP is the underlying TCP connection, or nil if it is not one.
 func (s *Socket) TCP() *net.TCPConn {
 	tc, _ := s.Conn.(*net.TCPConn)
