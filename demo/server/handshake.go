@@ -1,21 +1,14 @@
 package main
 
 import (
-	"crypto/sha1"
-	"encoding/base64"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/redial-ws/redial/internal/wsaccept"
 )
-
-// websocketGUID is RFC 6455's constant, appended to the client's key
-// before hashing: base64(SHA-1(key + GUID)) is the Sec-WebSocket-Accept.
-const websocketGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
-func computeAccept(key string) string {
-	h := sha1.Sum([]byte(key + websocketGUID))
-	return base64.StdEncoding.EncodeToString(h[:])
-}
 
 // Handshake is what /api/handshake reports: the last upgrade request the
 // server saw for a client and what it answered. JavaScript cannot see a
@@ -79,8 +72,8 @@ func newHandshake(r *http.Request, client, kind string, now time.Time) *Handshak
 		Protocol:       strings.Join(r.Header.Values("Sec-WebSocket-Protocol"), ", "),
 		Extensions:     strings.Join(r.Header.Values("Sec-WebSocket-Extensions"), ", "),
 		RequestHeaders: flatten(r.Header, r.Host),
-		GUID:           websocketGUID,
-		ComputedAccept: computeAccept(key),
+		GUID:           wsaccept.GUID,
+		ComputedAccept: wsaccept.Accept(key),
 	}
 }
 
@@ -107,18 +100,6 @@ func flatten(h http.Header, host string) map[string]string {
 	return out
 }
 
-// isUpgrade reports whether r asks for a WebSocket upgrade.
-func isUpgrade(r *http.Request) bool {
-	for _, v := range r.Header.Values("Upgrade") {
-		for tok := range strings.SplitSeq(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(tok), "websocket") {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func (s *Server) saveHandshake(h *Handshake) {
 	c := *h
 	s.mu.Lock()
@@ -141,4 +122,19 @@ func (s *Server) handshakeFor(client string, all bool) *Handshake {
 	}
 	c := *h
 	return &c
+}
+
+func (s *Server) apiHandshake(r *http.Request) (any, error) {
+	t, err := targetOf(r)
+	if err != nil {
+		return nil, err
+	}
+	h := s.handshakeFor(t.client, t.all)
+	if h == nil {
+		if t.all {
+			return nil, errors.New("no WebSocket upgrade seen yet")
+		}
+		return nil, fmt.Errorf("no WebSocket upgrade seen yet for client %q", t.client)
+	}
+	return h, nil
 }

@@ -9,17 +9,17 @@ package rawws
 
 import (
 	"bufio"
-	"crypto/sha1"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	"errors"
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/redial-ws/redial/internal/faults"
+	"github.com/redial-ws/redial/internal/wsaccept"
 )
 
 // Script runs once per accepted connection, after the 101 was sent. n is
@@ -84,8 +84,7 @@ func (s *Server) Close() {
 	_ = s.ln.Close()
 	s.mu.Lock()
 	for c := range s.conns {
-		_ = c.SetLinger(0)
-		_ = c.Close()
+		faults.RST(c)
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
@@ -149,20 +148,14 @@ func (c *Conn) upgrade() error {
 	}
 	_ = c.TCP.SetReadDeadline(time.Time{})
 	key := req.Header.Get("Sec-WebSocket-Key")
-	if key == "" || !strings.EqualFold(req.Header.Get("Upgrade"), "websocket") {
+	if key == "" || !faults.IsUpgrade(req) {
 		_, _ = io.WriteString(c.rw, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
 		return errors.New("rawws: not a WebSocket upgrade")
 	}
 	_, err = io.WriteString(c.rw, "HTTP/1.1 101 Switching Protocols\r\n"+
 		"Upgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Accept: "+Accept(key)+"\r\n\r\n")
+		"Sec-WebSocket-Accept: "+wsaccept.Accept(key)+"\r\n\r\n")
 	return err
-}
-
-// Accept is the Sec-WebSocket-Accept for key (RFC 6455 §4.2.2 item 5.4).
-func Accept(key string) string {
-	h := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
-	return base64.StdEncoding.EncodeToString(h[:])
 }
 
 // Write writes p to the stream as is.
@@ -180,10 +173,7 @@ func (c *Conn) Cut() {
 		if c.tls != nil {
 			_ = c.tls.CloseWrite()
 		}
-		_ = c.TCP.CloseWrite()
-		_ = c.TCP.SetReadDeadline(time.Now().Add(10 * time.Second))
-		_, _ = io.Copy(io.Discard, c.br)
-		_ = c.TCP.Close()
+		faults.FIN(c.TCP, c.br)
 	})
 }
 
@@ -191,8 +181,7 @@ func (c *Conn) Cut() {
 // read fails with ECONNRESET, and data it had not read yet may be dropped.
 func (c *Conn) Reset() {
 	c.once.Do(func() {
-		_ = c.TCP.SetLinger(0)
-		_ = c.TCP.Close()
+		faults.RST(c.TCP)
 	})
 }
 

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/redial-ws/redial/internal/wsaccept"
 )
 
 // ctl calls the control API the way a browser or Node test would.
@@ -99,7 +101,7 @@ func TestControlObservations(t *testing.T) {
 	if err := json.Unmarshal([]byte(ctlOK(t, ctx, s, "GET", "/lastupgrade")), &u); err != nil {
 		t.Fatal(err)
 	}
-	if u.Path != "/echo" || u.Accept != acceptFor(u.Key) || !slices.Equal(u.Protocols, []string{"chat"}) {
+	if u.Path != "/echo" || u.Accept != wsaccept.Accept(u.Key) || !slices.Equal(u.Protocols, []string{"chat"}) {
 		t.Errorf("/lastupgrade = %+v", u)
 	}
 

@@ -2,12 +2,11 @@ package testserver
 
 import (
 	"encoding/binary"
-	"io"
-	"net"
 	"net/http"
-	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/redial-ws/redial/internal/faults"
 )
 
 // handleCutMessage (/cutmsg?n=N&announce=A&k=K): on the first K connections
@@ -38,11 +37,8 @@ func (s *Server) handleCutMessage(w http.ResponseWriter, r *http.Request) {
 			s.echo(lc, c)
 			return
 		}
-		lc.mu.Lock()
-		raw := lc.raw
-		lc.mu.Unlock()
-		tc, isTCP := raw.(*net.TCPConn)
-		if !isTCP {
+		tc := lc.Socket().TCP()
+		if tc == nil {
 			return
 		}
 		b := binary.BigEndian.AppendUint16([]byte{0x81, 126}, uint16(announce))
@@ -53,10 +49,8 @@ func (s *Server) handleCutMessage(w http.ResponseWriter, r *http.Request) {
 		if _, err := tc.Write(b); err != nil {
 			return
 		}
-		// A FIN, not an RST: shut down the write side, then let the client
-		// close first so no unread data turns our close into an RST.
-		_ = tc.CloseWrite()
-		_ = tc.SetReadDeadline(time.Now().Add(10 * time.Second))
-		_, _ = io.Copy(io.Discard, tc)
+		// A FIN, not an RST: the client closes first, so no unread data
+		// turns our close into an RST.
+		faults.FIN(tc, tc)
 	})
 }

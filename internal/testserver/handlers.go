@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/redial-ws/redial/internal/faults"
+	"github.com/redial-ws/redial/internal/wsaccept"
 )
 
 // protocols are offered by every endpoint except /noproto, in the server's
@@ -34,7 +37,7 @@ func (s *Server) wsHandler() http.Handler {
 	mux.HandleFunc("/cutmsg", s.handleCutMessage)
 	mux.HandleFunc("/stall", func(w http.ResponseWriter, r *http.Request) {
 		s.serveWS(w, r, protocols, func(lc *liveConn, _ *websocket.Conn) {
-			<-lc.ctx.Done() // never read: pings go unanswered (half-open)
+			<-lc.Context().Done() // never read: pings go unanswered (half-open)
 		})
 	})
 	mux.HandleFunc("/status", s.handleStatus)
@@ -49,14 +52,14 @@ func (s *Server) wsHandler() http.Handler {
 func (s *Server) echo(lc *liveConn, c *websocket.Conn) {
 	c.SetReadLimit(readLimit)
 	for {
-		typ, b, err := c.Read(lc.ctx)
+		typ, b, err := c.Read(lc.Context())
 		if err != nil {
 			return
 		}
 		if typ == websocket.MessageText {
 			s.record(lc.path, string(b))
 		}
-		if err := c.Write(lc.ctx, typ, b); err != nil {
+		if err := c.Write(lc.Context(), typ, b); err != nil {
 			return
 		}
 	}
@@ -71,7 +74,7 @@ func (s *Server) withReader(lc *liveConn, c *websocket.Conn, fn func(readDone <-
 	go func() {
 		defer close(readDone)
 		for {
-			typ, b, err := c.Read(lc.ctx)
+			typ, b, err := c.Read(lc.Context())
 			if err != nil {
 				return
 			}
@@ -105,7 +108,7 @@ func sleep(ctx context.Context, stop <-chan struct{}, d time.Duration) bool {
 // library fail the handshake and drop the connection without a frame.
 func (s *Server) closeAfter(lc *liveConn, c *websocket.Conn, after time.Duration, code int, reason string) {
 	s.withReader(lc, c, func(readDone <-chan struct{}) {
-		if sleep(lc.ctx, readDone, after) {
+		if sleep(lc.Context(), readDone, after) {
 			_ = c.Close(websocket.StatusCode(code), reason)
 		}
 	})
@@ -153,8 +156,8 @@ func (s *Server) handleCut(w http.ResponseWriter, r *http.Request) {
 	}
 	s.serveWS(w, r, protocols, func(lc *liveConn, c *websocket.Conn) {
 		s.withReader(lc, c, func(readDone <-chan struct{}) {
-			if sleep(lc.ctx, readDone, ms(after)) {
-				lc.cut() // TCP close, no close frame
+			if sleep(lc.Context(), readDone, ms(after)) {
+				lc.Cut() // TCP close, no close frame
 			}
 		})
 	})
@@ -222,13 +225,13 @@ func (s *Server) handleBadAccept(w http.ResponseWriter, r *http.Request) {
 	}
 	// The accept of a different key: valid base64 of the right length, so
 	// only the comparison with the expected value can catch it.
-	bad := acceptFor(r.Header.Get("Sec-WebSocket-Key") + "x")
+	bad := wsaccept.Accept(r.Header.Get("Sec-WebSocket-Key") + "x")
 	s.noteUpgrade(r, bad)
-	raw, _, err := http.NewResponseController(w).Hijack()
+	raw, _, err := faults.Hijack(w)
 	if err != nil {
 		return
 	}
-	lc.setRaw(raw)
+	lc.SetSocket(raw)
 	resp := "HTTP/1.1 101 Switching Protocols\r\n" +
 		"Upgrade: websocket\r\n" +
 		"Connection: Upgrade\r\n" +
@@ -245,7 +248,7 @@ func (s *Server) handleBadAccept(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleHeader(w http.ResponseWriter, r *http.Request) {
 	msg := fmt.Sprintf("auth=%s token=%s", r.Header.Get("Authorization"), r.URL.Query().Get("token"))
 	s.serveWS(w, r, protocols, func(lc *liveConn, c *websocket.Conn) {
-		if err := c.Write(lc.ctx, websocket.MessageText, []byte(msg)); err != nil {
+		if err := c.Write(lc.Context(), websocket.MessageText, []byte(msg)); err != nil {
 			return
 		}
 		s.echo(lc, c)
@@ -281,10 +284,10 @@ func (s *Server) handleTicker(w http.ResponseWriter, r *http.Request) {
 				case <-t.C:
 				case <-readDone:
 					return
-				case <-lc.ctx.Done():
+				case <-lc.Context().Done():
 					return
 				}
-				if err := c.Write(lc.ctx, websocket.MessageText, []byte(strconv.Itoa(i))); err != nil {
+				if err := c.Write(lc.Context(), websocket.MessageText, []byte(strconv.Itoa(i))); err != nil {
 					return
 				}
 			}

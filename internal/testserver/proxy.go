@@ -6,6 +6,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/redial-ws/redial/internal/faults"
 )
 
 // Proxy is a TCP relay in front of a target, used to produce the faults a
@@ -89,7 +91,7 @@ func (p *Proxy) relay(client net.Conn) {
 	d := net.Dialer{Timeout: 5 * time.Second}
 	server, err := d.DialContext(p.ctx, "tcp", p.target)
 	if err != nil {
-		reset(client) // what a client sees when the target is down
+		faults.RST(client) // what a client sees when the target is down
 		return
 	}
 	pp := &pipe{client: client, server: server, closed: make(chan struct{}), done: make(chan struct{})}
@@ -146,22 +148,14 @@ func (p *Proxy) copy(dst, src net.Conn, pp *pipe) {
 func (pp *pipe) close(abrupt bool) {
 	pp.closeOnce.Do(func() {
 		if abrupt {
-			reset(pp.client)
-			reset(pp.server)
+			faults.RST(pp.client)
+			faults.RST(pp.server)
 		} else {
 			_ = pp.client.Close()
 			_ = pp.server.Close()
 		}
 		close(pp.closed)
 	})
-}
-
-// reset closes c with SO_LINGER 0 so the peer gets a RST, not a FIN.
-func reset(c net.Conn) {
-	if tc, ok := c.(*net.TCPConn); ok {
-		_ = tc.SetLinger(0)
-	}
-	_ = c.Close()
 }
 
 // Cut resets every proxied connection on both sides and returns once their

@@ -2,12 +2,12 @@ package testserver
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/redial-ws/redial/internal/faults"
 )
 
 // Upgrade describes the last WebSocket upgrade request the server saw, so
@@ -19,27 +19,6 @@ type Upgrade struct {
 	Accept                                          string   // Sec-WebSocket-Accept the server sent ("" if none)
 	Header                                          map[string][]string
 	RawQuery                                        string // the URL query as sent, e.g. to check a token parameter
-}
-
-// wsGUID is the RFC 6455 constant mixed into Sec-WebSocket-Accept.
-const wsGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
-// acceptFor computes the Sec-WebSocket-Accept a correct server answers to key.
-func acceptFor(key string) string {
-	h := sha1.Sum([]byte(key + wsGUID))
-	return base64.StdEncoding.EncodeToString(h[:])
-}
-
-// isUpgrade reports whether r asks for a WebSocket upgrade.
-func isUpgrade(r *http.Request) bool {
-	for _, v := range r.Header.Values("Upgrade") {
-		for tok := range strings.SplitSeq(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(tok), "websocket") {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // offeredProtocols returns the client's Sec-WebSocket-Protocol tokens in
@@ -74,7 +53,7 @@ func selectProtocol(offered, server []string) string {
 // already correct when the client's handshake returns. It returns 0 for
 // non-upgrade requests, else a sequence number for forgetAccept.
 func (s *Server) noteUpgrade(r *http.Request, accept string) uint64 {
-	if !isUpgrade(r) {
+	if !faults.IsUpgrade(r) {
 		return 0
 	}
 	u := Upgrade{

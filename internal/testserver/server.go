@@ -21,6 +21,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/redial-ws/redial/internal/faults"
 )
 
 // Server is a running test server. Create it with Start and release it with
@@ -41,10 +43,13 @@ type Server struct {
 
 	closeOnce sync.Once
 
+	// conns counts live connections and every goroutine the server starts
+	// (serve loops, handlers, delayed restarts) so Close can wait for all
+	// of them; after Close it refuses new ones.
+	conns *faults.Registry[*liveConn]
+
 	mu        sync.Mutex
-	closed    bool
 	ws        *http.Server // nil while stopped
-	conns     map[*liveConn]struct{}
 	accepted  int
 	firsts    map[string]int // per-endpoint counters for /closefirst and /statusfirst
 	received  map[string][]string
@@ -52,10 +57,6 @@ type Server struct {
 	lastSeq   uint64
 	changed   chan struct{} // closed and replaced on every observable change
 	ctrlWaits int           // control /wait* requests in progress, for tests
-
-	// wg counts every goroutine the server starts (serve loops, handlers,
-	// delayed restarts) so Close can wait for all of them.
-	wg sync.WaitGroup
 }
 
 // restartBindTimeout bounds how long Restart retries binding the old port.
@@ -80,7 +81,7 @@ func Start() (*Server, error) {
 		cancel:   cancel,
 		wsAddr:   wsLn.Addr().String(),
 		ctrlURL:  "http://" + ctrlLn.Addr().String(),
-		conns:    make(map[*liveConn]struct{}),
+		conns:    faults.NewRegistry[*liveConn]("testserver closed"),
 		firsts:   make(map[string]int),
 		received: make(map[string][]string),
 		changed:  make(chan struct{}),
@@ -88,18 +89,18 @@ func Start() (*Server, error) {
 	s.ctrl = s.newHTTPServer(s.controlHandler())
 
 	s.mu.Lock()
-	s.serveLocked(s.ctrl, ctrlLn)
+	s.serve(s.ctrl, ctrlLn)
 	s.ws = s.newHTTPServer(s.wsHandler())
-	s.serveLocked(s.ws, wsLn)
+	s.serve(s.ws, wsLn)
 	s.mu.Unlock()
 	return s, nil
 }
 
 // newHTTPServer builds an http.Server whose requests derive from s.ctx and
-// whose handlers are counted in s.wg.
+// whose handlers are counted in s.conns.
 func (s *Server) newHTTPServer(h http.Handler) *http.Server {
 	return &http.Server{
-		Handler:           s.track(h),
+		Handler:           s.conns.Track(h),
 		BaseContext:       func(net.Listener) context.Context { return s.ctx },
 		ReadHeaderTimeout: 10 * time.Second,
 		// Faults make net/http log hijack and reset noise that is expected here.
@@ -107,14 +108,16 @@ func (s *Server) newHTTPServer(h http.Handler) *http.Server {
 	}
 }
 
-// serveLocked runs srv on ln in a goroutine counted by s.wg. s.mu must be held
-// so the Add cannot race with Close's Wait.
-func (s *Server) serveLocked(srv *http.Server, ln net.Listener) {
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
+// serve runs srv on ln in a goroutine counted by s.conns, and reports
+// false (closing ln) once the server is closed.
+func (s *Server) serve(srv *http.Server, ln net.Listener) bool {
+	ok := s.conns.Go(func() {
 		_ = srv.Serve(ln) // returns ErrServerClosed after Stop/Close
-	}()
+	})
+	if !ok {
+		_ = ln.Close()
+	}
+	return ok
 }
 
 // URL returns "ws://127.0.0.1:PORT" + path on the faultable listener.
@@ -132,8 +135,8 @@ func (s *Server) Stop() {
 	s.mu.Lock()
 	srv := s.ws
 	s.ws = nil // handshakes still in flight on srv are refused by register
-	victims := s.snapshotLocked(false)
 	s.mu.Unlock()
+	victims := s.conns.List(nil)
 
 	if srv != nil {
 		// Closes the listener and any plain HTTP connection (e.g. a
@@ -150,9 +153,9 @@ func (s *Server) Restart() error {
 	defer s.lifeMu.Unlock()
 
 	s.mu.Lock()
-	closed, running := s.closed, s.ws != nil
+	running := s.ws != nil
 	s.mu.Unlock()
-	if closed {
+	if s.conns.IsShut() {
 		return errors.New("testserver: restart after Close")
 	}
 	if running {
@@ -166,12 +169,11 @@ func (s *Server) Restart() error {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed { // Close ran while we were binding
-		_ = ln.Close()
+	srv := s.newHTTPServer(s.wsHandler())
+	if !s.serve(srv, ln) { // Close ran while we were binding
 		return errors.New("testserver: restart after Close")
 	}
-	s.ws = s.newHTTPServer(s.wsHandler())
-	s.serveLocked(s.ws, ln)
+	s.ws = srv
 	return nil
 }
 
@@ -198,45 +200,14 @@ func (s *Server) relisten() (net.Listener, error) {
 // goroutine the server started. It is idempotent.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
-		s.mu.Lock()
-		s.closed = true // from here track, register and goBackground refuse
-		s.mu.Unlock()
-
+		s.conns.Shut() // from here handlers, register and goBackground refuse
 		s.cancel()
 		_ = s.ctrl.Close()
 		s.Stop()
-		s.wg.Wait()
+		s.conns.Wait()
 	})
 }
 
 // goBackground runs fn in a goroutine that Close waits for; it does nothing
 // once the server is closed. fn must return promptly when s.ctx is done.
-func (s *Server) goBackground(fn func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return
-	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		fn()
-	}()
-}
-
-// track counts each handler in s.wg: net/http does not wait for hijacked
-// connections, so without this Close could return while handlers still run.
-func (s *Server) track(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		if s.closed {
-			s.mu.Unlock()
-			http.Error(w, "testserver closed", http.StatusServiceUnavailable)
-			return
-		}
-		s.wg.Add(1)
-		s.mu.Unlock()
-		defer s.wg.Done()
-		h.ServeHTTP(w, r)
-	})
-}
+func (s *Server) goBackground(fn func()) { s.conns.Go(fn) }
