@@ -27,6 +27,17 @@ var (
 	ErrHeartbeatTimeout = errors.New("redial: heartbeat timeout")
 	// ErrInvalidMessageType: Write with a type other than MessageText/Binary.
 	ErrInvalidMessageType = errors.New("redial: invalid message type")
+	// ErrPermanent: an attempt failed in a way no retry can heal without a
+	// change of code, configuration or certificate, so the Conn ends at
+	// once (DefaultPolicy makes it final): the server's TLS certificate was
+	// refused (errors.As reaches *tls.CertificateVerificationError and the
+	// x509 error inside: unknown authority, host name mismatch, expired),
+	// the server does not speak TLS on a wss:// port (tls.RecordHeaderError),
+	// it refused the TLS handshake over versions, cipher suites, client
+	// certificates or ALPN (a "remote error: tls: …"), or the host is not a
+	// valid DNS name (*net.DNSError). Native only: in a page the browser
+	// hides TLS failures (an error event, then close 1006), so they retry.
+	ErrPermanent = errors.New("redial: permanent failure")
 )
 
 // CloseError is a close that ended a connection: a close frame from the

@@ -18,7 +18,10 @@ type NativeOptions struct {
 	// HTTPClient makes the upgrade request; nil means a client like
 	// http.DefaultClient. Its Timeout must be 0 (DialTimeout bounds dials).
 	HTTPClient *http.Client
-	// TLSConfig, when set (and HTTPClient is nil), is used for wss.
+	// TLSConfig, when set, is used for wss when the upgrade goes through a
+	// transport of redial's own: HTTPClient is nil, or its Transport is.
+	// A client with a Transport of its own uses that transport's TLS
+	// settings, and TLSConfig is ignored.
 	TLSConfig *tls.Config
 	// Host overrides the Host header.
 	Host string
@@ -26,7 +29,7 @@ type NativeOptions struct {
 
 func newPlatformWatch() platformWatch { return noWatch{} }
 
-var platformDial dialFunc = dialNative
+var platformDial = finalDial(dialNative)
 
 // recordingTransport captures the upgrade request as sent, so the
 // Sec-WebSocket-Key that coder/websocket generates can be shown and the
