@@ -6,10 +6,10 @@ SHELL := bash
 GO ?= go
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: test lint test-native test-browser-go test-js test-demo size wasm demo bench screenshot
+.PHONY: test lint test-native test-fuzz fuzz test-browser-go test-js test-demo size wasm demo bench screenshot
 
-## test: everything CI runs — lint, native + race, Go in Chromium, JS in Chromium, size.
-test: lint test-native wasm size test-browser-go test-js test-demo
+## test: everything CI runs — lint, native + race, fuzz briefly, Go in Chromium, JS in Chromium, size.
+test: lint test-native test-fuzz wasm size test-browser-go test-js test-demo
 	@echo "make test: all green"
 
 STATICCHECK_VERSION := v0.8.2
@@ -33,6 +33,19 @@ $(STATICCHECK):
 ## test-native: every Go test natively, with the race detector.
 test-native:
 	$(GO) test -race -count=1 ./...
+
+## fuzz: every fuzz target in the module for FUZZTIME each (go test -fuzz takes one target per run).
+FUZZTIME ?= 30s
+fuzz:
+	@$(GO) test -list '^Fuzz' ./... | awk '/^Fuzz/ { f[n++] = $$1 } /^ok/ { for (i = 0; i < n; i++) print $$2, f[i]; n = 0 }' | \
+	  while read -r pkg target; do \
+	    echo "fuzz $$pkg $$target for $(FUZZTIME)"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) "$$pkg"; \
+	  done
+
+## test-fuzz: each fuzz target for a few seconds (their seed corpora also run in test-native).
+test-fuzz:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 
 ## wasm: dist/redial.wasm, dist/wasm_exec.js and the JS shim.
 wasm:

@@ -143,7 +143,7 @@ var _ sdk.Logger = slog.Default()
 func TestURLForms(t *testing.T) {
 	ok := []string{"ws://h", "wss://h:443/p?q=1", "http://127.0.0.1:8080/x", "HTTPS://example.com", "ws://[::1]:9/", "ws://u:p@h/"}
 	for _, u := range ok {
-		_, err := sdk.Dial(context.Background(), u, &sdk.Options{MaxRetries: 1, DialTimeout: time.Millisecond, Backoff: sdk.Backoff{Initial: time.Millisecond, Max: time.Millisecond}})
+		_, err := sdk.Dial(context.Background(), u, &sdk.Options{MaxRetries: 1, DialTimeout: sdk.MinDialTimeout, Backoff: sdk.Backoff{Initial: time.Millisecond, Max: time.Millisecond}})
 		var ue *sdk.URLError
 		if errors.As(err, &ue) {
 			t.Errorf("%q refused as a URL: %v", u, err)

@@ -39,6 +39,17 @@ var (
 	// UTF-8 (§5.5.1; a strict peer fails the connection with 1007 or
 	// 1006). Nothing is closed.
 	ErrInvalidCloseReason = errors.New("redial: invalid close reason")
+	// ErrPermanent: an attempt failed in a way no retry can heal without a
+	// change of code, configuration or certificate, so the Conn ends at
+	// once (DefaultPolicy makes it final): the server's TLS certificate was
+	// refused (errors.As reaches *tls.CertificateVerificationError and the
+	// x509 error inside: unknown authority, host name mismatch, expired),
+	// the server does not speak TLS on a wss:// port (tls.RecordHeaderError),
+	// it refused the TLS handshake over versions, cipher suites, client
+	// certificates or ALPN (a "remote error: tls: …"), or the host is not a
+	// valid DNS name (*net.DNSError). Native only: in a page the browser
+	// hides TLS failures (an error event, then close 1006), so they retry.
+	ErrPermanent = errors.New("redial: permanent failure")
 )
 
 // Besides these sentinels and the types below, redial returns ctx.Err()

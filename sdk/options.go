@@ -8,27 +8,47 @@ import (
 
 // Options configure a Conn. A nil *Options, and every zero field, means the
 // documented default; Dial copies what it needs and never modifies the
-// caller's struct. Negative numbers are refused with an *OptionError.
+// caller's struct. Dial refuses with an *OptionError what has no meaning,
+// rather than retrying it forever: negative numbers; durations under their
+// floor (DialTimeout ≥ MinDialTimeout, HeartbeatInterval ≥
+// MinHeartbeatInterval, Backoff.Initial and Max ≥ MinBackoffDelay, each
+// when set; under it a value is nearly always nanoseconds by mistake); NaN
+// or infinite floats; subprotocols and headers no server could receive.
 type Options struct {
 	// Subprotocols offered in Sec-WebSocket-Protocol. When non-empty the
-	// server must agree to one, else the handshake fails (final).
+	// server must agree to one, else the handshake fails (final). Each must
+	// be an RFC 9110 token, none repeated (RFC 6455 §4.1; browsers throw
+	// SyntaxError on either), else Dial returns an *OptionError.
 	Subprotocols []string
 	// Header is sent with every handshake request. Native only: browsers
 	// do not let a page set handshake headers (see "Browser" in doc.go).
+	// Names must be RFC 9110 tokens and values free of control characters
+	// (CR, LF, NUL…: RFC 9110 §5.5); the headers the handshake itself sets
+	// (Connection, Upgrade, Sec-WebSocket-*, Host, Content-Length,
+	// Transfer-Encoding, Trailer, TE) are refused: use Subprotocols and
+	// NativeOptions.Host. Dial returns an *OptionError for any of these.
 	Header map[string][]string
 	// URLFunc, when set, is called before every attempt for the URL to dial,
 	// so a token in the query can be refreshed. Its error counts as a
 	// failed attempt (retried with backoff).
 	URLFunc func(ctx context.Context) (string, error)
 	// HeaderFunc, when set, is called before every attempt for headers to
-	// add (an Authorization token, say). Native only.
+	// add (an Authorization token, say). Native only. Its result is checked
+	// like Header on every attempt; a bad one ends the Conn at once with an
+	// *OptionError (final: the server could never receive it).
 	HeaderFunc func(ctx context.Context) (map[string][]string, error)
 
-	// DialTimeout bounds one attempt's handshake; default 10 s.
+	// DialTimeout bounds one attempt's handshake; default 10 s; at least
+	// MinDialTimeout.
 	DialTimeout time.Duration
 	// Backoff shapes the waits between attempts; zero means the default.
 	Backoff Backoff
-	// MaxRetries bounds consecutive failed attempts; 0 means unlimited.
+	// MaxRetries is how many times the Conn retries before it gives up
+	// with ErrRetriesExhausted; 0 means unlimited. It counts consecutive
+	// failures since the last stable connection: a failed dial counts, and
+	// so does a connection that opened but closed within StableAfter (so a
+	// server that accepts and drops at once is not retried forever); only a
+	// connection that stayed open StableAfter resets the count.
 	MaxRetries int
 	// MaxElapsed bounds the time spent retrying since the connection was
 	// lost (or since Dial); 0 means unlimited.
@@ -100,6 +120,18 @@ const (
 	DefaultMaxQueuedBytes    = 1 << 20
 	DefaultHeartbeatInterval = 25 * time.Second
 	DefaultReadLimit         = 1 << 20
+	// MinDialTimeout is DialTimeout's floor: an attempt is a TCP (and TLS)
+	// handshake plus an HTTP round trip, which under 10 ms not even a
+	// loopback server answers reliably; a smaller value is nearly always a
+	// bare number read as nanoseconds, and would fail every attempt.
+	MinDialTimeout = 10 * time.Millisecond
+	// MinHeartbeatInterval is HeartbeatInterval's floor: over three times
+	// the coarsest timer tick of a supported platform (Windows' 15.6 ms),
+	// so timer and scheduling delay alone never look like a missed
+	// interval. It is a floor against nonsense (1 ns killed every
+	// connection), not advice: pick an interval well above the network's
+	// round trip, in seconds.
+	MinHeartbeatInterval = 50 * time.Millisecond
 	// missedPingsDead: two unanswered pings make a connection dead.
 	missedPingsDead = 2
 )
@@ -174,10 +206,26 @@ func (c *config) validate() error {
 			return &OptionError{n.name, "must not be negative (zero means the default)"}
 		}
 	}
-	for _, p := range c.Subprotocols {
-		if !validToken(p) {
-			return &OptionError{"Subprotocols", "has " + quote(p) + ", which is not an HTTP token"}
+	for _, f := range []struct {
+		name       string
+		v, atLeast time.Duration
+	}{
+		{"DialTimeout", c.DialTimeout, MinDialTimeout},
+		{"HeartbeatInterval", c.HeartbeatInterval, MinHeartbeatInterval},
+	} {
+		if f.v > 0 && f.v < f.atLeast {
+			return &OptionError{f.name, "is " + dur(f.v) + ", under the floor of " + dur(f.atLeast) +
+				" (a duration in nanoseconds? use time.Second)"}
 		}
+	}
+	if err := validateSubprotocols(c.Subprotocols); err != nil {
+		return err
+	}
+	if err := validateHeader("Header", c.Header); err != nil {
+		return err
+	}
+	if err := c.Native.validate(); err != nil {
+		return err
 	}
 	return c.Backoff.validate()
 }

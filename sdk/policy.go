@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"errors"
+	"math"
 	"time"
 )
 
@@ -52,10 +53,14 @@ const restartFloor = 5 * time.Second
 //	handshake 429/503 with Retry-After                    retry after min(Retry-After, MaxDelay) + up to 20 % jitter
 //	handshake 101 gone wrong, other 4xx                   final
 //	other 5xx, network error, timeout, heartbeat          retry after Backoff
-//	a *URLError (say from URLFunc)                        final
+//	a *URLError (say from URLFunc), an *OptionError (say a header
+//	      from HeaderFunc), ErrPermanent (a TLS certificate refused…) final
 func DefaultPolicy(rc RetryContext) (time.Duration, bool) {
-	var ue *URLError
-	if errors.As(rc.Err, &ue) {
+	var (
+		ue *URLError
+		oe *OptionError
+	)
+	if errors.As(rc.Err, &ue) || errors.As(rc.Err, &oe) || errors.Is(rc.Err, ErrPermanent) {
 		return 0, false
 	}
 	if rc.Close != nil {
@@ -68,7 +73,7 @@ func DefaultPolicy(rc RetryContext) (time.Duration, bool) {
 		return rc.Backoff, rc.CanRefreshAuth && rc.AuthFailures < 2
 	case (s == 429 || s == 503) && rc.RetryAfter > 0:
 		d := min(rc.RetryAfter, rc.MaxDelay)
-		return d + time.Duration(float64(d)*0.2*rc.Rand), true
+		return addJitter(d, 0.2*clamp01(rc.Rand)), true
 	case s == 429 || s >= 500:
 		return rc.Backoff, true
 	}
@@ -93,7 +98,7 @@ func closePolicy(rc RetryContext) (time.Duration, bool) {
 	}
 	if ce.Code == StatusServiceRestart || ce.Code == StatusTryAgainLater {
 		// An app that set Backoff.Max under 5 s asked for its cap; keep it.
-		return min(restartFloor+time.Duration(float64(restartFloor)*rc.Rand), max(rc.MaxDelay, rc.Backoff)), true
+		return min(addJitter(restartFloor, clamp01(rc.Rand)), max(rc.MaxDelay, rc.Backoff)), true
 	}
 	return rc.Backoff, true
 }
@@ -115,4 +120,17 @@ func CloseRetryable(code StatusCode) bool {
 	// 1002 1003 1007 1008 1009 1010, 1015 (TLS will fail again) and codes
 	// no one registered: retrying would repeat the same failure.
 	return false
+}
+
+// addJitter is d + d×f, saturating at the largest Duration (a MaxDelay
+// near it would otherwise wrap negative: a retry storm) and never below 0.
+func addJitter(d time.Duration, f float64) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	x := float64(d) * (1 + f)
+	if !(x < float64(math.MaxInt64)) {
+		return math.MaxInt64
+	}
+	return time.Duration(x)
 }

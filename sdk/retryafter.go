@@ -15,6 +15,10 @@ var httpDateLayouts = []string{
 	"Mon Jan _2 15:04:05 2006",       // asctime
 }
 
+// maxRetryAfter caps a Retry-After, in either form: a server asking for
+// more than a day is taken to mean "much later", not ~292 years.
+const maxRetryAfter = 24 * time.Hour
+
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -24,18 +28,14 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
+		if secs > int64(maxRetryAfter/time.Second) {
+			secs = int64(maxRetryAfter / time.Second)
 		}
 		return time.Duration(secs) * time.Second, true
 	}
 	for _, layout := range httpDateLayouts {
 		if t, err := time.Parse(layout, v); err == nil {
-			d := t.Sub(now)
-			if d < 0 {
-				d = 0
-			}
-			return d, true
+			return min(max(t.Sub(now), 0), maxRetryAfter), true
 		}
 	}
 	return 0, false

@@ -102,7 +102,7 @@ func (c *Conn) checkBudget(err error, attempt int, elapsed, delay time.Duration)
 	if m := c.cfg.MaxRetries; m > 0 && attempt > m {
 		return wrap(ErrRetriesExhausted.Error()+": "+itoa(m)+" retries (Options.MaxRetries); last error: "+errText(err), ErrRetriesExhausted, err), false
 	}
-	if m := c.cfg.MaxElapsed; m > 0 && elapsed+delay > m {
+	if m := c.cfg.MaxElapsed; m > 0 && delay > m-elapsed { // not elapsed+delay: it can overflow
 		return wrap(ErrRetriesExhausted.Error()+": "+dur(elapsed)+" retrying (Options.MaxElapsed "+dur(m)+
 			"); last error: "+errText(err), ErrRetriesExhausted, err), false
 	}

@@ -22,13 +22,16 @@ type NativeOptions struct {
 	// stream that ends before a close frame ends the connection as 1006
 	// and never hands over part of a message as a whole one.
 	HTTPClient *http.Client
-	// TLSConfig, when set (and HTTPClient is nil), is used for wss.
+	// TLSConfig, when set, is used for wss when the upgrade goes through a
+	// transport of redial's own: HTTPClient is nil, or its Transport is.
+	// A client with a Transport of its own uses that transport's TLS
+	// settings, and TLSConfig is ignored.
 	TLSConfig *tls.Config
 	// Host overrides the Host header.
 	Host string
 }
 
-var platformDial dialFunc = dialNative
+var platformDial = finalDial(dialNative)
 
 // recordingTransport captures the upgrade request as sent, so the
 // Sec-WebSocket-Key that coder/websocket generates can be shown and the

@@ -294,7 +294,7 @@ func (s *Server) handleTicker(w http.ResponseWriter, r *http.Request) {
 			s.record(lc.path, "sent "+strconv.Itoa(n))
 			select { // sent all: stay open, silent
 			case <-readDone:
-			case <-lc.ctx.Done():
+			case <-lc.Context().Done():
 			}
 		}
 		if deaf != 0 {

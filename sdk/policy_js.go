@@ -1,0 +1,9 @@
+//go:build js
+
+package sdk
+
+// validate: NativeOptions is empty in the browser build. (There is no
+// finalDial here: a page cannot see why a WebSocket failed — TLS, DNS and
+// refused ports all look alike, an error event then close 1006 — so no
+// dial failure is known to be final.)
+func (*NativeOptions) validate() error { return nil }
