@@ -20,7 +20,7 @@ after(async () => {
 });
 
 describe("server close while the page sends", { timeout: 60_000 }, () => {
-  for (let round = 1; round <= 5; round++) {
+  for (let round = 1; round <= 10; round++) {
     test(`final 1008 after 200 messages, page flooding sends (round ${round})`, async () => {
       await control(env, "/reset");
       const res = await page.evaluate(
