@@ -9,7 +9,9 @@ package sdk
 // connection's reader starts only once the carrier is done (see
 // deliverCarried); the carrier alone moves carried messages while it runs.
 // Called by the supervisor's goroutines only, when no reader feeds
-// incoming: the ending reader itself, or serve after it ended.
+// incoming: the ending reader itself (also one draining to the close frame
+// after the writer failed: it then feeds incoming only through carry), or
+// serve after it ended.
 func (c *Conn) carry(ms []inMsg) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -195,8 +195,9 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	defer cancel()
 	down := make(chan struct{})
 	ended := make(chan error, 3)
+	drain := make(chan struct{}) // closed by settleEnd when the writer failed
 	var wg sync.WaitGroup
-	wg.Go(func() { c.readLoop(ctx, t, ended) })
+	wg.Go(func() { c.readLoop(ctx, t, ended, drain) })
 	wg.Go(func() { c.writeLoop(ctx, t, ended) })
 	if c.cfg.heartbeat > 0 {
 		wg.Go(func() { c.heartbeat(ctx, t, ended, &wg) })
@@ -224,7 +225,7 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	}()
 	select {
 	case err = <-ended:
-		err = connEndError(err)
+		err = connEndError(c.settleEnd(err, ended, drain))
 		cancel()
 		t.abort()
 		wg.Wait()
@@ -268,12 +269,13 @@ flush:
 	return nil, true
 }
 
-func (c *Conn) readLoop(ctx context.Context, t transport, ended chan<- error) {
+func (c *Conn) readLoop(ctx context.Context, t transport, ended chan<- error, drain <-chan struct{}) {
 	// A message the previous connection read but could not hand over goes
 	// first, so nothing read from a socket is ever dropped and order holds.
 	if !c.deliverCarried(ctx) {
 		return
 	}
+	carrying := false // after drain: all goes through carry, so order holds
 	for {
 		typ, p, err := t.read(ctx)
 		if err != nil {
@@ -281,6 +283,10 @@ func (c *Conn) readLoop(ctx context.Context, t transport, ended chan<- error) {
 			return
 		}
 		m := inMsg{typ, p}
+		if carrying {
+			c.carry([]inMsg{m})
+			continue
+		}
 		select {
 		case c.incoming <- m:
 			continue
@@ -293,6 +299,12 @@ func (c *Conn) readLoop(ctx context.Context, t transport, ended chan<- error) {
 		select {
 		case c.incoming <- m:
 			c.appBlocked.Store(false)
+		case <-drain:
+			// The writer failed: read on to the close frame (settleEnd),
+			// keeping what comes for the app.
+			c.appBlocked.Store(false)
+			carrying = true
+			c.carry([]inMsg{m})
 		case <-ctx.Done():
 			c.appBlocked.Store(false)
 			c.carry([]inMsg{m})
@@ -322,7 +334,7 @@ func (c *Conn) writeLoop(ctx context.Context, t transport, ended chan<- error) {
 			}
 		}
 		if err := t.write(ctx, m.typ, m.p); err != nil {
-			ended <- err
+			ended <- &writeFailure{err} // m stays queued: see settleEnd
 			return
 		}
 		c.queue.pop()

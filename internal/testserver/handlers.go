@@ -33,6 +33,7 @@ func (s *Server) wsHandler() http.Handler {
 	})
 	mux.HandleFunc("/close", s.handleClose)
 	mux.HandleFunc("/closefirst", s.handleCloseFirst)
+	mux.HandleFunc("/closeafter", s.handleCloseAfterN)
 	mux.HandleFunc("/cut", s.handleCut)
 	mux.HandleFunc("/cutmsg", s.handleCutMessage)
 	mux.HandleFunc("/stall", func(w http.ResponseWriter, r *http.Request) {
