@@ -35,7 +35,7 @@ func (s *Server) handleCloseAfterN(w http.ResponseWriter, r *http.Request) {
 				if len(m) < size {
 					m = append(m, bytes.Repeat([]byte("."), size-len(m))...)
 				}
-				if c.Write(lc.ctx, websocket.MessageText, m) != nil {
+				if c.Write(lc.Context(), websocket.MessageText, m) != nil {
 					return
 				}
 			}
