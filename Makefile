@@ -4,6 +4,11 @@
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 GO ?= go
+# The Go release every build and test uses: go1.26.8 (this machine's) has
+# standard-library vulnerabilities that govulncheck reports (net/http,
+# crypto/tls, crypto/x509; fixed in go1.26.9 and .10). The go command fetches
+# this toolchain from the module proxy once (~76 MB, a few seconds).
+export GOTOOLCHAIN := go1.26.10
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: test lint test-native test-fuzz fuzz test-browser-go test-js test-demo size wasm demo bench screenshot
@@ -15,7 +20,7 @@ test: lint test-native test-fuzz wasm size test-browser-go test-js test-demo
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := .bin/staticcheck-$(STATICCHECK_VERSION)
 
-## lint: gofmt, go vet and staticcheck, natively and for GOOS=js GOARCH=wasm.
+## lint: gofmt, go vet, staticcheck and govulncheck, natively and for GOOS=js GOARCH=wasm.
 lint: $(STATICCHECK)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
 	  if [[ -n "$$unformatted" ]]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
@@ -23,6 +28,7 @@ lint: $(STATICCHECK)
 	GOOS=js GOARCH=wasm $(GO) vet ./sdk/... ./wasm/...
 	$(STATICCHECK) ./...
 	GOOS=js GOARCH=wasm $(STATICCHECK) ./sdk/... ./wasm/...
+	@scripts/govulncheck.sh
 
 # A pinned staticcheck, built once into .bin (the file name carries the version).
 $(STATICCHECK):
