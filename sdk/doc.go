@@ -47,6 +47,9 @@
 //	handshake 429/503 with Retry-After                      wait Retry-After (≤ max) + ≤20 % jitter
 //	other 5xx, network error, dial timeout (10 s),
 //	      heartbeat timeout                                 reconnect with backoff
+//	a *URLError (say from URLFunc), an *OptionError (say a
+//	      header from HeaderFunc), ErrPermanent (a TLS
+//	      certificate refused…)                             final
 //	backoff                  full jitter: rand(0, min(30 s, 1 s × 2^(attempt-1)))
 //	attempt counter reset    after a connection stayed open 5 s
 //	retry budget             unlimited; MaxRetries / MaxElapsed bound it
