@@ -5,6 +5,7 @@ package sdk
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -103,7 +104,7 @@ func dialBrowser(ctx context.Context, u string, cfg *config, _ map[string][]stri
 	}
 	if err := t.attach(helper); err != nil {
 		t.abort()
-		return nil, wrap("redial: cannot attach to the browser WebSocket: "+err.Error(), err)
+		return nil, fmt.Errorf("redial: cannot attach to the browser WebSocket: %w", err)
 	}
 	select {
 	case <-t.opened:
@@ -114,7 +115,8 @@ func dialBrowser(ctx context.Context, u string, cfg *config, _ map[string][]stri
 		t.mu.Unlock()
 		// Browsers hide why a handshake failed (refused, 401, 503 all look
 		// the same): treat it as a network failure and let backoff apply.
-		return nil, wrap("redial: browser WebSocket failed to open (close " + code.String() + suffix(reason) + "); browsers do not expose the HTTP status")
+		// The reason may quote a URL: DialError prints this through redactText.
+		return nil, fmt.Errorf("redial: browser WebSocket failed to open (close %v%s); browsers do not expose the HTTP status", code, suffix(reason))
 	case <-ctx.Done():
 		t.abort()
 		return nil, ctx.Err()

@@ -5,6 +5,7 @@ package sdk
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/hack-pad/safejs"
 )
@@ -19,7 +20,7 @@ func (t *browserTransport) take() {
 	for {
 		more, err := t.takeBatch()
 		if err != nil {
-			t.fail(wrap("redial: reading the browser WebSocket's messages: "+err.Error(), err))
+			t.fail(fmt.Errorf("redial: reading the browser WebSocket's messages: %w", err))
 			return
 		}
 		if !more {

@@ -4,6 +4,7 @@ package sdk
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hack-pad/safejs"
 )
@@ -135,18 +136,18 @@ func (t *browserTransport) flushLocked() {
 		}
 		v, err := t.s.Call("grow", c)
 		if err != nil {
-			t.sendErr = wrap("redial: WebSocket.send: "+err.Error(), err)
+			t.sendErr = fmt.Errorf("redial: WebSocket.send: %w", err)
 			return
 		}
 		t.outStage, t.outCap = v, c
 	}
 	if _, err := safejs.CopyBytesToJS(t.outStage, t.out); err != nil {
-		t.sendErr = wrap("redial: WebSocket.send: "+err.Error(), err)
+		t.sendErr = fmt.Errorf("redial: WebSocket.send: %w", err)
 		return
 	}
 	r, err := t.sendFn.Invoke(n, size)
 	if err != nil {
-		t.sendErr = wrap("redial: WebSocket.send: "+err.Error(), err)
+		t.sendErr = fmt.Errorf("redial: WebSocket.send: %w", err)
 		return
 	}
 	if b, err := r.Float(); err == nil {
