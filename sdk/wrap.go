@@ -6,8 +6,7 @@ import (
 )
 
 // The hand-made error helpers of this file are on their way out (issue 9
-// item 5): fmt costs 31 bytes gzipped in the browser build, where safejs
-// and wasm/main.go link it already, so new code uses fmt.Errorf("…: %w").
+// item 5): new code uses fmt.Errorf("…: %w") (see errors.go for its cost).
 // What still calls them is conn.go and supervisor.go (wrap, itoa, dur,
 // errText) and options.go (dur); delete this file with their last call.
 
