@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/hack-pad/safejs"
+
+	"github.com/redial-ws/redial/internal/panicerr"
 )
 
 // NativeOptions exist only natively; in the browser the struct is empty
@@ -33,7 +35,8 @@ const browserCloseWait = 5 * time.Second
 // helper's (jshelper_js.go): the socket's events reach Go through one
 // js.Func, fn, called once per batch of messages (from a MessageChannel
 // task), on open and on close. fn only copies data and signals channels: it
-// never blocks, and a panic in it is recovered so it never crosses into JS.
+// never blocks, and a panic in it is stopped there (catch) so it never
+// crosses into JS.
 type browserTransport struct {
 	ws    safejs.Value
 	cfg   *config // its Conn's
@@ -141,7 +144,7 @@ func suffix(reason string) string {
 // the helper.
 func (t *browserTransport) attach(helper safejs.Value) error {
 	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		defer func() { _ = recover() }() // never let a Go panic reach JS
+		defer t.catch() // never let a Go panic reach JS
 		kind := evWake
 		if len(args) > 0 {
 			if k, err := args[0].Int(); err == nil {
@@ -172,6 +175,22 @@ func (t *browserTransport) attach(helper safejs.Value) error {
 	}
 	t.outCap = stageMin
 	return nil
+}
+
+// catch, deferred in the socket's JS callback, stops a Go panic there,
+// logs it with its stack (Options.Logger) and ends the connection as a
+// failure of this side's plumbing (1006, retried by the default policy,
+// the panic as CloseError.Err): the event it interrupted may have been a
+// close or a batch half moved, so the socket can no longer be trusted.
+// fail runs on its own goroutine: the callback must not block, and the
+// panic may have left a lock held.
+func (t *browserTransport) catch() {
+	err := panicerr.New(recover())
+	if err == nil {
+		return
+	}
+	panicerr.Report(t.cfg.log, "redial: panic in the browser WebSocket's event callback", err)
+	go t.fail(fmt.Errorf("redial: browser WebSocket event callback: %w", err))
 }
 
 // onEvent runs in a JS event callback: it must not block.
