@@ -64,6 +64,7 @@ size: wasm
 ## test-browser-go: the conformance suite compiled to wasm, in headless Chromium.
 test-browser-go:
 	@REDIAL_TESTSERVER=1 scripts/test-browser-go.sh -count=1 ./test/conformance
+	@scripts/test-browser-go.sh -count=1 -run 'PanicIs' ./sdk
 
 ## test-js: the redial-ws package in headless Chromium (playwright-core).
 test-js: wasm

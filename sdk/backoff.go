@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"fmt"
 	"math"
 	"time"
 )
@@ -53,16 +54,22 @@ func (b Backoff) withDefaults() Backoff {
 	return b
 }
 
+// underFloor words a Backoff delay under MinBackoffDelay.
+func underFloor(d time.Duration) string {
+	return fmt.Sprintf("is %v, under the floor of %v (a duration in nanoseconds? use time.Millisecond)",
+		d.Round(time.Millisecond), MinBackoffDelay.Round(time.Millisecond))
+}
+
 func (b Backoff) validate() error {
 	switch {
 	case b.Initial < 0:
 		return &OptionError{"Backoff.Initial", "must not be negative"}
 	case b.Initial > 0 && b.Initial < MinBackoffDelay:
-		return &OptionError{"Backoff.Initial", "is " + dur(b.Initial) + ", under the floor of " + dur(MinBackoffDelay) + " (a duration in nanoseconds? use time.Millisecond)"}
+		return &OptionError{"Backoff.Initial", underFloor(b.Initial)}
 	case b.Max < 0:
 		return &OptionError{"Backoff.Max", "must not be negative"}
 	case b.Max > 0 && b.Max < MinBackoffDelay:
-		return &OptionError{"Backoff.Max", "is " + dur(b.Max) + ", under the floor of " + dur(MinBackoffDelay) + " (a duration in nanoseconds? use time.Millisecond)"}
+		return &OptionError{"Backoff.Max", underFloor(b.Max)}
 	case math.IsNaN(b.Multiplier) || math.IsInf(b.Multiplier, 0):
 		return &OptionError{"Backoff.Multiplier", "must be a finite number"}
 	case b.Multiplier != 0 && b.Multiplier < 1:

@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -68,7 +69,7 @@ func browserCloseArgs(code StatusCode, reason string) (StatusCode, string) {
 	if code == StatusNormalClosure || (code >= 3000 && code <= 4999) {
 		return code, truncateUTF8(reason, maxCloseReason)
 	}
-	r := itoa(int(code))
+	r := strconv.Itoa(int(code))
 	if reason != "" {
 		r += " " + reason
 	}

@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -19,7 +20,8 @@ func dialFailure(u string, err error, timedOut bool, limit time.Duration) error 
 		return err
 	}
 	if timedOut {
-		err = wrap("timed out after "+dur(limit)+" (Options.DialTimeout): "+err.Error(), err)
+		// No redaction here: DialError prints err through redactText.
+		err = fmt.Errorf("timed out after %v (Options.DialTimeout): %w", limit.Round(time.Millisecond), err)
 	}
 	return &DialError{URL: u, Err: err}
 }

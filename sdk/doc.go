@@ -47,6 +47,9 @@
 //	handshake 429/503 with Retry-After                      wait Retry-After (≤ max) + ≤20 % jitter
 //	other 5xx, network error, dial timeout (10 s),
 //	      heartbeat timeout                                 reconnect with backoff
+//	a *URLError (say from URLFunc), an *OptionError (say a
+//	      header from HeaderFunc), ErrPermanent (a TLS
+//	      certificate refused…)                             final
 //	backoff                  full jitter: rand(0, min(30 s, 1 s × 2^(attempt-1)))
 //	attempt counter reset    after a connection stayed open 5 s
 //	retry budget             unlimited; MaxRetries / MaxElapsed bound it
@@ -65,7 +68,8 @@
 //   - The handshake's HTTP status never reaches JS: a 401, 429 or 503 looks
 //     like a refused connection (close 1006), so it is retried with backoff
 //     and Retry-After cannot be honoured. Bound it with MaxRetries or
-//     MaxElapsed. Conn.Handshake has only URL, Protocols and Subprotocol.
+//     MaxElapsed. Conn.Handshake has only URL, Protocols and Subprotocol,
+//     and ComputeAccept exists only natively (nothing to check it against).
 //   - A page cannot send pings: the heartbeat keeps only its wall-clock
 //     check. After the machine slept, the tab was frozen or the main thread
 //     was blocked, a socket that delivers a message (one the browser queued
@@ -88,4 +92,6 @@
 //     page whose Content-Security-Policy forbids eval, load redial-ws's
 //     index.js first (it defines the helper), or Dial fails with a worded
 //     final error.
+//   - A URL is parsed by the page's URL class where natively net/url
+//     parses it: both refuse it before any attempt, worded (*URLError).
 package sdk

@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,7 +40,7 @@ func (e StateChange) String() string {
 		b.WriteString(" in ")
 		b.WriteString(e.Delay.Round(time.Millisecond).String())
 		b.WriteString(" (attempt ")
-		b.WriteString(itoa(e.Attempt))
+		b.WriteString(strconv.Itoa(e.Attempt))
 		b.WriteString(")")
 	}
 	if e.Final && e.Err != nil {

@@ -1,18 +1,5 @@
 package sdk
 
-import "encoding/base64"
-
-// websocketGUID is the fixed GUID of RFC 6455 §1.3 that the server appends
-// to the client's key before hashing, proving it understood the upgrade.
-const websocketGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
-// ComputeAccept is the Sec-WebSocket-Accept a server must answer to key:
-// base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")).
-func ComputeAccept(key string) string {
-	h := sha1Sum([]byte(key + websocketGUID))
-	return base64.StdEncoding.EncodeToString(h[:])
-}
-
 // Handshake is the opening handshake of the current connection (RFC 6455
 // §4), made visible. In the browser JS cannot see it: only URL, Protocols
 // and Subprotocol are filled there.

@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -15,7 +16,7 @@ func (h Handshake) String() string {
 	b.WriteString(RedactURL(h.URL))
 	if h.StatusCode != 0 {
 		b.WriteString(" → ")
-		b.WriteString(itoa(h.StatusCode))
+		b.WriteString(strconv.Itoa(h.StatusCode))
 	}
 	if h.Subprotocol != "" {
 		b.WriteString("; subprotocol ")

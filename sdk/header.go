@@ -1,6 +1,9 @@
 package sdk
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // managedHeaders are request headers the opening handshake sets itself
 // (RFC 6455 §4.1) or that net/http writes from elsewhere: an app's value
@@ -36,8 +39,8 @@ func validateHeader(field string, h map[string][]string) error {
 		}
 		for _, v := range vs {
 			if i := badHeaderByte(v); i >= 0 {
-				return &OptionError{field, "has a value of " + quote(k) + " with control byte 0x" +
-					hex2(v[i]) + " at byte " + itoa(i) + " (CR, LF, NUL and other controls cannot be sent; RFC 9110 §5.5)"}
+				return &OptionError{field, fmt.Sprintf("has a value of %s with control byte 0x%02x at byte %d"+
+					" (CR, LF, NUL and other controls cannot be sent; RFC 9110 §5.5)", quote(k), v[i], i)}
 			}
 		}
 	}
@@ -54,11 +57,6 @@ func badHeaderByte(v string) int {
 		}
 	}
 	return -1
-}
-
-func hex2(c byte) string {
-	const digits = "0123456789abcdef"
-	return string([]byte{digits[c>>4], digits[c&0xf]})
 }
 
 // validateSubprotocols: each an RFC 9110 token, none twice (RFC 6455

@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -52,9 +53,9 @@ func (c *Conn) heartbeat(ctx context.Context, t transport, ended chan<- error, w
 				break // what came after the jump says it lives; or no evidence either way
 			}
 			if !b.confirm(now) {
-				ended <- wrap(ErrHeartbeatTimeout.Error()+": "+dur(gap)+" passed during a "+dur(b.iv)+" heartbeat interval "+
-					"(the machine slept, the process was stopped or the tab was frozen) and nothing came from the server in the "+
-					dur(b.wait)+" after", ErrHeartbeatTimeout)
+				ended <- fmt.Errorf("%w: %v passed during a %v heartbeat interval "+
+					"(the machine slept, the process was stopped or the tab was frozen) and nothing came from the server in the %v after",
+					ErrHeartbeatTimeout, gap.Round(time.Millisecond), b.iv.Round(time.Millisecond), b.wait.Round(time.Millisecond))
 				return
 			}
 		case !b.canPing:
@@ -65,8 +66,8 @@ func (c *Conn) heartbeat(ctx context.Context, t transport, ended chan<- error, w
 			}
 		default: // the ping sent a tick ago went unanswered, and nothing came
 			if !b.confirm(ref) {
-				ended <- wrap(ErrHeartbeatTimeout.Error()+": "+itoa(missedPingsDead)+" pings unanswered (the last waited "+
-					dur(b.wait)+") and nothing came from the server for "+dur(b.now().Sub(ref)), ErrHeartbeatTimeout)
+				ended <- fmt.Errorf("%w: %d pings unanswered (the last waited %v) and nothing came from the server for %v",
+					ErrHeartbeatTimeout, missedPingsDead, b.wait.Round(time.Millisecond), b.now().Sub(ref).Round(time.Millisecond))
 				return
 			}
 		}

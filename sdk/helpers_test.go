@@ -3,13 +3,9 @@ package sdk_test
 import (
 	"testing"
 
-	"go.uber.org/goleak"
-
 	"github.com/redial-ws/redial/internal/sdktest"
 	"github.com/redial-ws/redial/internal/testserver"
 )
-
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // The shared client-side helpers (internal/sdktest), by their local names.
 var (

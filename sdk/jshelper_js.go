@@ -4,6 +4,7 @@ package sdk
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/hack-pad/safejs"
@@ -241,8 +242,8 @@ func jsHelper() (safejs.Value, error) {
 	}
 	fn, err := ctor.New(jsHelperSource)
 	if err != nil {
-		return safejs.Value{}, wrap("this page cannot compile the SDK's JS transport helper (does its Content-Security-Policy forbid eval? "+
-			"then load redial-ws's index.js first: it defines globalThis.__redialTransport): "+err.Error(), err)
+		return safejs.Value{}, fmt.Errorf("this page cannot compile the SDK's JS transport helper (does its Content-Security-Policy forbid eval? "+
+			"then load redial-ws's index.js first: it defines globalThis.__redialTransport): %w", err)
 	}
 	v, err := fn.Invoke()
 	if err != nil {

@@ -1,5 +1,7 @@
 package sdk
 
+import "strconv"
+
 // MessageType is the type of a WebSocket data message.
 type MessageType int
 
@@ -16,5 +18,5 @@ func (t MessageType) String() string {
 	case MessageBinary:
 		return "binary"
 	}
-	return "MessageType(" + itoa(int(t)) + ")"
+	return "MessageType(" + strconv.Itoa(int(t)) + ")"
 }

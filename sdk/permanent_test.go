@@ -15,8 +15,9 @@ import (
 	"github.com/redial-ws/redial/sdk"
 )
 
-// URLs that pass Dial's own check but that the native transport can never
-// dial: each must end Dial at once, worded and typed, not retry forever.
+// URLs with nothing wrong in their scheme, host or port that net/url (so
+// the native transport) can never parse: each must end Dial at once,
+// worded and typed, not retry forever.
 func TestURLsOnlyTheTransportRefusesAreFinal(t *testing.T) {
 	s := startServer(t)
 	host := strings.TrimPrefix(s.URL(""), "ws://")

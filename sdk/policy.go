@@ -41,20 +41,10 @@ type RetryContext struct {
 // and a herd retrying at once is what it asked us not to do.
 const restartFloor = 5 * time.Second
 
-// DefaultPolicy is the policy of DESIGN.md's table, as a pure function.
-//
-//	the app's own Close                                   final
-//	close 1002 1003 1007 1008 1009 1010, 3500–3999, 4500–4999   final
-//	close 1000 1001 (from the server) 1005 1006 1011 1014,
-//	      3000–3499, 4000–4499                            retry after Backoff
-//	close 1012, 1013                                      retry after 5 s + up to 5 s jitter (≤ MaxDelay)
-//	close reason {"reconnect":false} / {"retryAfterMs":n} the server's hint wins
-//	handshake 401/403                                     retry once if credentials can be refreshed, else final
-//	handshake 429/503 with Retry-After                    retry after min(Retry-After, MaxDelay) + up to 20 % jitter
-//	handshake 101 gone wrong, other 4xx                   final
-//	other 5xx, network error, timeout, heartbeat          retry after Backoff
-//	a *URLError (say from URLFunc), an *OptionError (say a header
-//	      from HeaderFunc), ErrPermanent (a TLS certificate refused…) final
+// DefaultPolicy is the default policy as a pure function of rc: it
+// returns the wait before the next attempt and whether there is one. Its
+// table is the package documentation's "Default policy" section (doc.go),
+// the one place it is written out.
 func DefaultPolicy(rc RetryContext) (time.Duration, bool) {
 	var (
 		ue *URLError

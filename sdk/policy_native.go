@@ -7,9 +7,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net"
-	"net/url"
 	"strings"
+	"time"
 )
 
 // This file sorts native dial failures into those a retry can heal and
@@ -22,27 +23,20 @@ func (n *NativeOptions) validate() error {
 		return nil
 	}
 	if n.HTTPClient.Timeout != 0 {
-		return &OptionError{"Native.HTTPClient", "has Timeout " + dur(n.HTTPClient.Timeout) +
-			"; it must be 0: Options.DialTimeout bounds each attempt"}
+		return &OptionError{"Native.HTTPClient", fmt.Sprintf("has Timeout %v; it must be 0: Options.DialTimeout bounds each attempt",
+			n.HTTPClient.Timeout.Round(time.Millisecond))}
 	}
 	return nil
 }
 
 // finalDial wraps the native dial so that what no retry can heal ends
 // the Conn at once (DefaultPolicy makes these final), worded and typed:
-// a URL net/url refuses (*URLError), HeaderFunc's headers no server could
-// receive (*OptionError), a TLS failure or a host name that can never
-// resolve (ErrPermanent, wrapping the cause).
+// HeaderFunc's headers no server could receive (*OptionError), a TLS
+// failure or a host name that can never resolve (ErrPermanent, wrapping
+// the cause). A URL net/url refuses never gets here: normalizeURL refused
+// it (parseURL).
 func finalDial(df dialFunc) dialFunc {
 	return func(ctx context.Context, u string, cfg *config, header map[string][]string) (transport, error) {
-		if _, err := url.Parse(u); err != nil {
-			reason := err.Error()
-			var ue *url.Error
-			if errors.As(err, &ue) {
-				reason = ue.Err.Error() // without the URL, which may hold a secret
-			}
-			return nil, &URLError{u, "does not parse: " + reason + " (write a literal % as %25)"}
-		}
 		if cfg.HeaderFunc != nil {
 			// Header was checked by Dial; what is new came from HeaderFunc.
 			if err := validateHeader("HeaderFunc", header); err != nil {
@@ -52,7 +46,10 @@ func finalDial(df dialFunc) dialFunc {
 		t, err := df(ctx, u, cfg, header)
 		if err != nil {
 			if why := permanentReason(err); why != "" {
-				return nil, wrap("redial: "+why+" (final: a retry would fail the same way): "+err.Error(), ErrPermanent, err)
+				// %.0w wraps ErrPermanent without printing it (fmt prints %w as %v,
+				// precision and all): the text says "final" in its own words.
+				// No redaction: DialError prints this through redactText.
+				return nil, fmt.Errorf("redial: %s (final: a retry would fail the same way): %w%.0w", why, err, ErrPermanent)
 			}
 		}
 		return t, err

@@ -9,7 +9,7 @@ import (
 	"github.com/redial-ws/redial/sdk"
 )
 
-// One row per line of DESIGN.md's default policy table.
+// One row per line of the default policy table (sdk/doc.go, "Default policy").
 func TestDefaultPolicyTable(t *testing.T) {
 	const backoff = 700 * time.Millisecond
 	closeErr := func(code sdk.StatusCode, reason string) sdk.RetryContext {

@@ -30,5 +30,3 @@ func (s State) String() string {
 	}
 	return "State(" + strconv.Itoa(int(s)) + ")"
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }

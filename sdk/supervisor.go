@@ -18,7 +18,7 @@ func (c *Conn) run() {
 		attempt      int // consecutive failures since the last stable connection
 		authFailures int
 		lostAt       = c.cfg.clock.Now()
-		pw           = newPlatformWatch()
+		pw           = newPlatformWatch(c.cfg.log)
 	)
 	defer pw.stop()
 	for {

@@ -1,23 +1,28 @@
 package sdk
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // normalizeURL checks a URL before any attempt, so a typo fails at once
 // with a worded error instead of after a retry schedule. http and https
 // are accepted as aliases of ws and wss, as coder/websocket and current
 // browsers do, and rewritten so every platform sees ws/wss.
 //
-// It is a small hand parser of scheme://authority/path?query rather than
-// net/url, which (with net/netip) is a sizeable part of the browser build;
-// the transport still parses the result fully (coder/websocket natively,
-// the browser's WebSocket constructor in a page).
+// The checks here are shared by both builds and worded for a person
+// (scheme, fragment, host and port, the last also what RedactURL needs to
+// find a URL's authority); then the platform's own parser has the last
+// word (parseURL: net/url natively, which net/http dials with; the
+// browser's URL class in a page, the parser its WebSocket uses), so a URL
+// accepted here is one the transport can parse.
 func normalizeURL(raw string) (string, error) {
 	if strings.TrimSpace(raw) == "" {
 		return "", &URLError{raw, "empty"}
 	}
 	for i := 0; i < len(raw); i++ {
 		if c := raw[i]; c <= ' ' || c == 0x7f {
-			return "", &URLError{raw, "contains a space or control character at byte " + itoa(i)}
+			return "", &URLError{raw, "contains a space or control character at byte " + strconv.Itoa(i)}
 		}
 	}
 	scheme, rest, ok := strings.Cut(raw, "://")
@@ -50,7 +55,11 @@ func normalizeURL(raw string) (string, error) {
 	if err := checkHostPort(authority); err != "" {
 		return "", &URLError{raw, err}
 	}
-	return scheme + "://" + rest, nil
+	u := scheme + "://" + rest
+	if why := parseURL(u); why != "" {
+		return "", &URLError{raw, "does not parse: " + why}
+	}
+	return u, nil
 }
 
 // checkHostPort validates host[:port], with [IPv6] in brackets. It

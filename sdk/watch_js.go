@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/hack-pad/safejs"
+
+	"github.com/redial-ws/redial/internal/panicerr"
 )
 
 // browserWatch bends retry waits to what the page knows: while
@@ -20,10 +22,11 @@ type browserWatch struct {
 	ch     chan struct{}
 	funcs  map[string]safejs.Func
 	once   sync.Once
+	log    Logger // Options.Logger: a listener's panic is reported there
 }
 
-func newPlatformWatch() platformWatch {
-	w := &browserWatch{target: safejs.Global(), ch: make(chan struct{}, 1), funcs: map[string]safejs.Func{}}
+func newPlatformWatch(log Logger) platformWatch {
+	w := &browserWatch{target: safejs.Global(), ch: make(chan struct{}, 1), funcs: map[string]safejs.Func{}, log: log}
 	w.doc, _ = w.target.Get("document")
 	for _, name := range []string{"online", "pageshow"} {
 		w.on(w.target, name, func() { w.poke() })
@@ -40,7 +43,9 @@ func newPlatformWatch() platformWatch {
 
 func (w *browserWatch) on(target safejs.Value, name string, fn func()) {
 	f, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
-		defer func() { _ = recover() }() // never let a Go panic reach JS
+		// A Go panic must not reach JS: it stops here, logged with its
+		// stack; the retry wait it meant to bend runs its course.
+		defer panicerr.Log(w.log, "redial: panic in the browser's "+name+" listener")
 		fn()
 		return nil
 	})

@@ -4,7 +4,7 @@ package sdk
 
 // A native process has no network or visibility events to bend retry waits
 // with: the watch never wakes a wait early and never pauses one.
-func newPlatformWatch() platformWatch { return noWatch{} }
+func newPlatformWatch(Logger) platformWatch { return noWatch{} }
 
 type noWatch struct{}
 

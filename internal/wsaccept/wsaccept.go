@@ -1,8 +1,8 @@
 // Package wsaccept computes Sec-WebSocket-Accept (RFC 6455 §4.2.2 item
-// 5.4): the one place outside the SDK that does. It imports nothing of the
-// module, so every server in it (internal/testserver, internal/rawws,
-// internal/faults, demo/server) can use it, and so could sdk natively:
-// internal/rawws is imported by sdk's own tests, so it cannot import sdk.
+// 5.4): the one place in the module that does. sdk.ComputeAccept (native
+// only) is this function; every server here (internal/testserver,
+// internal/rawws, internal/faults, demo/server) calls it directly, since
+// internal/rawws is imported by sdk's own tests and so cannot import sdk.
 package wsaccept
 
 import (

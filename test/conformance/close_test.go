@@ -21,7 +21,7 @@ func (f *fixture) closeFirstURL(code sdk.StatusCode, reason string) string {
 }
 
 // TestDefaultPolicyCloseCodes runs every close-code row of the default
-// policy (DESIGN.md) end to end: the server closes with the code, and the
+// policy (sdk/doc.go's table) end to end: the server closes with the code, and the
 // Conn either reconnects (and echoes on the new connection) or ends for
 // good with the code and reason, without another upgrade.
 func TestDefaultPolicyCloseCodes(t *testing.T) {

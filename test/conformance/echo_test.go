@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/redial-ws/redial/internal/wsaccept"
 	"github.com/redial-ws/redial/sdk"
 )
 
@@ -123,8 +124,8 @@ func TestHandshakeVisible(t *testing.T) {
 	c := dial(t, url, o)
 	hs := c.Handshake()
 	srv := f.lastUpgrade()
-	if srv.Version != "13" || srv.Key == "" || srv.Accept != sdk.ComputeAccept(srv.Key) {
-		t.Fatalf("server saw version %q key %q accept %q; want 13 and accept = ComputeAccept(key)", srv.Version, srv.Key, srv.Accept)
+	if srv.Version != "13" || srv.Key == "" || srv.Accept != wsaccept.Accept(srv.Key) {
+		t.Fatalf("server saw version %q key %q accept %q; want 13 and accept = base64(SHA-1(key+GUID))", srv.Version, srv.Key, srv.Accept)
 	}
 	if srv.RawQuery != "hs=1" || srv.Path != "/echo" {
 		t.Fatalf("server saw %s?%s, want /echo?hs=1", srv.Path, srv.RawQuery)
@@ -141,7 +142,7 @@ func TestHandshakeVisible(t *testing.T) {
 	if hs.Key != srv.Key || hs.Version != "13" || hs.StatusCode != 101 {
 		t.Fatalf("Handshake key %q version %q status %d; server saw key %q", hs.Key, hs.Version, hs.StatusCode, srv.Key)
 	}
-	if hs.Accept != srv.Accept || !hs.AcceptValid || hs.Accept != sdk.ComputeAccept(hs.Key) {
+	if hs.Accept != srv.Accept || !hs.AcceptValid || hs.Accept != wsaccept.Accept(hs.Key) {
 		t.Fatalf("Handshake accept %q valid %v; server sent %q", hs.Accept, hs.AcceptValid, srv.Accept)
 	}
 }
