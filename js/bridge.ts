@@ -1,6 +1,11 @@
 // The Go side of a page, once load() started redial.wasm: the contract of
 // wasm/main.go (globalThis.__redial, the redial_send and redial_buffered
-// exports) and the rules for calling into it and taking events from it.
+// exports) and the rules for calling into it and taking events from it, and
+// the messages in Go's memory both ways.
+import { asBytes, utf8Length } from "./webidl.js";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** A socket's Go side, as __redial.dial returns it (see wasm/handle.go). */
 export interface GoHandle {
@@ -187,6 +192,58 @@ export function scratch(r: Runtime, n: number): Uint8Array {
     r.view = new Uint8Array(r.mem.buffer, r.ptr, r.cap);
   }
   return r.view;
+}
+
+/**
+ * The n messages Go handed over at ptr (three u32 each: binary, address,
+ * length). Read them all at once: the bytes live in Go memory only during
+ * the callback, and a handler may make Go grow (and so detach) that memory.
+ */
+export function readMessages(r: Runtime, n: number, ptr: number): [binary: boolean, data: string | ArrayBuffer][] {
+  const buf = r.mem.buffer;
+  const meta = new Uint32Array(buf, ptr, 3 * n);
+  const got: [boolean, string | ArrayBuffer][] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const binary = meta[3 * i] === 1;
+    const p = meta[3 * i + 1];
+    const len = meta[3 * i + 2];
+    got[i] = [binary, binary ? buf.slice(p, p + len) : len === 0 ? "" : decoder.decode(new Uint8Array(buf, p, len))];
+  }
+  return got;
+}
+
+/**
+ * Queues one message on socket id's send queue in Go: copied into the
+ * scratch buffer, then the redial_send export, with one kick() per batch.
+ * Returns false when Go dropped it because the socket's final close is on
+ * its way; throws Go's worded error (a full queue, a message too big).
+ */
+export function goSend(r: Runtime, id: number, h: GoHandle, data: string | ArrayBufferLike | ArrayBufferView): boolean {
+  if (r.exited) throw new Error("redial-ws: the wasm runtime has exited (see the console for why)");
+  let n: number;
+  const binary = typeof data !== "string";
+  if (!binary) {
+    // At most 3 bytes per UTF-16 unit; count exactly only when that
+    // bound would grow the buffer (wasm memory never shrinks).
+    const max = data.length * 3;
+    n = encoder.encodeInto(data, scratch(r, max <= r.cap ? max : utf8Length(data))).written;
+  } else {
+    const bytes = asBytes(data);
+    scratch(r, bytes.length).set(bytes);
+    n = bytes.length;
+  }
+  if (r.exports.redial_send(id, binary ? 1 : 0, n) === 0) {
+    scheduleKick(r);
+    return true;
+  }
+  // Not queued: the js.Func path lets Go drain the queue and retries, or
+  // returns the worded error.
+  const res = callGo(r, () => (binary ? h.sendBinary(n) : h.sendText(n)));
+  if (res !== undefined) {
+    if (typeof res === "object" && res?.code === "closed") return false;
+    check(res);
+  }
+  return true;
 }
 
 /** Reports an exception of a page's handler without throwing it into Go. */

@@ -1,5 +1,5 @@
 // RedialSocket: the WebSocket-compatible class over a socket's Go side.
-import { callGo, check, deliver, reportError, runtimeOrThrow, scheduleKick, scratch, type GoCallbacks, type GoHandle, type Runtime } from "./bridge.js";
+import { callGo, check, deliver, goSend, readMessages, reportError, runtimeOrThrow, type GoCallbacks, type GoHandle, type Runtime } from "./bridge.js";
 import {
   closeEvent,
   errorEvent,
@@ -15,7 +15,7 @@ import {
   type RedialStateChangeEvent,
 } from "./events.js";
 import { normalizeOptions, type RedialOptions } from "./options.js";
-import { asBytes, baseURL, clampCode, isBlob, sendData, sizeOf, socketURL, subprotocols, syntaxError, toUSV, utf8Length, type SendData } from "./webidl.js";
+import { baseURL, clampCode, isBlob, sendData, sizeOf, socketURL, subprotocols, syntaxError, toUSV, utf8Length, type SendData } from "./webidl.js";
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -23,9 +23,6 @@ const CLOSING = 2;
 const CLOSED = 3;
 
 type ReadyState = typeof CONNECTING | typeof OPEN | typeof CLOSING | typeof CLOSED;
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /**
  * A drop-in WebSocket that stays up: it reconnects with jittered backoff by
@@ -106,18 +103,7 @@ export class RedialSocket extends EventTarget {
       open: (protocol, attempt) => deliver(r, () => this.#onOpen(protocol, attempt)),
       messages: (n, ptr) => {
         if (this.#closeCalled) return;
-        // Read them all now: the bytes live in Go memory only during this
-        // call, and a handler may make Go grow (and so detach) that memory.
-        const buf = r.mem.buffer;
-        const meta = new Uint32Array(buf, ptr, 3 * n);
-        const got: [boolean, string | ArrayBuffer][] = new Array(n);
-        for (let i = 0; i < n; i++) {
-          const binary = meta[3 * i] === 1;
-          const p = meta[3 * i + 1];
-          const len = meta[3 * i + 2];
-          got[i] = [binary, binary ? buf.slice(p, p + len) : len === 0 ? "" : decoder.decode(new Uint8Array(buf, p, len))];
-        }
-        for (const [binary, data] of got) {
+        for (const [binary, data] of readMessages(r, n, ptr)) {
           if (this.#closeCalled) break; // a handler of this batch called close()
           deliver(r, () => this.#onMessage(binary, data));
         }
@@ -196,36 +182,9 @@ export class RedialSocket extends EventTarget {
   }
 
   #sendNow(data: Exclude<SendData, Blob>): void {
-    const r = this.#rt;
-    if (r.exited) throw new Error("redial-ws: the wasm runtime has exited (see the console for why)");
-    let n: number;
-    const binary = typeof data !== "string";
-    if (!binary) {
-      // At most 3 bytes per UTF-16 unit; count exactly only when that
-      // bound would grow the buffer (wasm memory never shrinks).
-      const max = data.length * 3;
-      n = encoder.encodeInto(data, scratch(r, max <= r.cap ? max : utf8Length(data))).written;
-    } else {
-      const bytes = asBytes(data);
-      scratch(r, bytes.length).set(bytes);
-      n = bytes.length;
-    }
-    if (r.exports.redial_send(this.#id, binary ? 1 : 0, n) === 0) {
-      scheduleKick(r);
-      return;
-    }
-    // Not queued: the js.Func path lets Go drain the queue and retries, or
-    // returns the worded error.
-    const h = this.#handle!;
-    const res = callGo(r, () => (binary ? h.sendBinary(n) : h.sendText(n)));
-    if (res !== undefined) {
-      if (typeof res === "object" && res?.code === "closed") {
-        // The final close is on its way to this page: drop, as WebSocket would.
-        this.#discarded += sizeOf(data);
-        return;
-      }
-      check(res);
-    }
+    // Not queued because the final close is on its way to this page: drop,
+    // as WebSocket would, but count it.
+    if (!goSend(this.#rt, this.#id, this.#handle!, data)) this.#discarded += sizeOf(data);
   }
 
   // Sends what waits behind a Blob, in order, reading each Blob first.
