@@ -11,7 +11,7 @@ GO ?= go
 export GOTOOLCHAIN := go1.26.10
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: test lint test-native test-fuzz fuzz test-browser-go test-js test-demo size wasm demo bench screenshot
+.PHONY: test lint lint-ts test-native test-fuzz fuzz test-browser-go test-js test-demo size wasm demo bench screenshot
 
 ## test: everything CI runs — lint, native + race, fuzz briefly, Go in Chromium, JS in Chromium, size.
 test: lint test-native test-fuzz wasm size test-browser-go test-js test-demo
@@ -20,8 +20,8 @@ test: lint test-native test-fuzz wasm size test-browser-go test-js test-demo
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := .bin/staticcheck-$(STATICCHECK_VERSION)
 
-## lint: gofmt, go vet, staticcheck and govulncheck, natively and for GOOS=js GOARCH=wasm.
-lint: $(STATICCHECK)
+## lint: gofmt, go vet, staticcheck and govulncheck, natively and for GOOS=js GOARCH=wasm; tsc --strict on js/ and on a consumer of the types.
+lint: $(STATICCHECK) lint-ts
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
 	  if [[ -n "$$unformatted" ]]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
@@ -29,6 +29,14 @@ lint: $(STATICCHECK)
 	$(STATICCHECK) ./...
 	GOOS=js GOARCH=wasm $(STATICCHECK) ./sdk/... ./wasm/...
 	@scripts/govulncheck.sh
+
+## lint-ts: tsc --noEmit --strict on the sources (js/*.ts), then dist/*.d.ts written from
+## them and test/types/consumer.ts (RedialSocket wherever a WebSocket is expected) checked against it.
+lint-ts:
+	@scripts/ensure-npm.sh
+	node_modules/.bin/tsc -p js/tsconfig.json --noEmit --strict
+	@node scripts/bundle.mjs --types-only
+	node_modules/.bin/tsc -p test/types/tsconfig.json --noEmit --strict
 
 # A pinned staticcheck, built once into .bin (the file name carries the version).
 $(STATICCHECK):
@@ -53,7 +61,7 @@ fuzz:
 test-fuzz:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 
-## wasm: dist/redial.wasm, dist/wasm_exec.js and the JS shim.
+## wasm: dist/redial.wasm and the JS package (dist/index.js with Go's wasm_exec.js inside, dist/*.d.ts).
 wasm:
 	@scripts/build-js.sh
 

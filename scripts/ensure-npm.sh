@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the JS dev dependencies (playwright-core, ws) from package-lock.json,
+# Installs the JS dev dependencies (esbuild, typescript, playwright-core, ws) from package-lock.json,
 # only when node_modules is missing or older than the lockfile, so it is a
 # no-op (and silent) on repeat runs. Never downloads a browser: we use Debian's Chromium.
 set -euo pipefail

@@ -4,57 +4,60 @@ package main
 
 import (
 	"os"
+	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 )
 
-// The SDK's browser transport compiles its JS helper (sdk/jshelper_js.go,
-// jsHelperSource) with new Function unless redial-ws's index.js defined it
-// already, for pages whose Content-Security-Policy forbids eval: the two
-// copies must be the same code.
-func TestTransportHelperCopiesMatch(t *testing.T) {
-	goSrc := between(t, "../sdk/jshelper_js.go", "const jsHelperSource = `", "`")
-	jsSrc := between(t, "../js/index.js", "// BEGIN redial transport helper\n", "// END redial transport helper")
-	if goSrc != jsSrc {
-		a, b := strings.Split(goSrc, "\n"), strings.Split(jsSrc, "\n")
-		for i := range max(len(a), len(b)) {
-			var x, y string
-			if i < len(a) {
-				x = a[i]
-			}
-			if i < len(b) {
-				y = b[i]
-			}
-			if x != y {
-				t.Fatalf("the transport helper in js/index.js differs from sdk/jshelper_js.go's jsHelperSource at line %d:\n  sdk: %q\n  js:  %q\ncopy it over (and bump both versions if the protocol changed)", i+1, x, y)
-			}
-		}
+// The SDK's browser transport helper has one source, sdk/jshelper.js: the
+// SDK embeds it and the npm bundle includes it. The SDK checks a helper it
+// finds on the page by its protocol version, a constant in Go: it must be
+// the version the helper's source states.
+func TestTransportHelperVersionMatches(t *testing.T) {
+	goSrc := read(t, "../sdk/jshelper_js.go")
+	jsSrc := read(t, "../sdk/jshelper.js")
+	goVer := regexp.MustCompile(`(?m)^const jsHelperVersion = (\d+)$`).FindStringSubmatch(goSrc)
+	jsVer := regexp.MustCompile(`(?m)^    version: (\d+),`).FindStringSubmatch(jsSrc)
+	if goVer == nil || jsVer == nil {
+		t.Fatalf("no version found: jsHelperVersion %q in sdk/jshelper_js.go, version field %q in sdk/jshelper.js", goVer, jsVer)
 	}
-	// One version everywhere: the helper's own, the SDK's and the shim's.
-	v := between(t, "../sdk/jshelper_js.go", "const jsHelperVersion = ", "\n")
-	if shim := between(t, "../js/index.js", "const TRANSPORT_HELPER_VERSION = ", ";"); shim != v {
-		t.Errorf("js/index.js has TRANSPORT_HELPER_VERSION %s, sdk/jshelper_js.go has jsHelperVersion %s", shim, v)
+	if goVer[1] != jsVer[1] {
+		t.Errorf("sdk/jshelper.js says version %s, sdk/jshelper_js.go has jsHelperVersion %s", jsVer[1], goVer[1])
 	}
-	if own := between(t, "../sdk/jshelper_js.go", "\n  version: ", ","); own != v {
-		t.Errorf("the helper says version %s, sdk/jshelper_js.go has jsHelperVersion %s", own, v)
+	if !strings.Contains(jsSrc, "\nfunction redialTransportHelper() {\n") {
+		t.Error("sdk/jshelper.js must declare function redialTransportHelper (the SDK calls it by that name)")
 	}
 }
 
-func between(t *testing.T, file, start, end string) string {
+// The helper compiles and makes its object, as the SDK's new Function does
+// (run in Node, which has TextEncoder and MessageChannel like a page).
+func TestTransportHelperCompiles(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not on PATH")
+	}
+	src := read(t, "../sdk/jshelper.js")
+	script := `const src = require("fs").readFileSync(0, "utf8");
+const h = new Function(src + "\nreturn redialTransportHelper();")();
+if (typeof h.attach !== "function") throw new Error("no attach");
+process.stdout.write(String(h.version));`
+	cmd := exec.Command(node, "-e", script)
+	cmd.Stdin = strings.NewReader(src)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	if want := regexp.MustCompile(`(?m)^const jsHelperVersion = (\d+)$`).FindStringSubmatch(read(t, "../sdk/jshelper_js.go"))[1]; string(out) != want {
+		t.Errorf("the helper's version is %s, want %s", out, want)
+	}
+}
+
+func read(t *testing.T, file string) string {
 	t.Helper()
 	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := string(b)
-	i := strings.Index(s, start)
-	if i < 0 {
-		t.Fatalf("%s: no %q", file, start)
-	}
-	s = s[i+len(start):]
-	j := strings.Index(s, end)
-	if j < 0 {
-		t.Fatalf("%s: no %q after %q", file, end, start)
-	}
-	return s[:j]
+	return string(b)
 }

@@ -1,10 +1,10 @@
 //go:build js
 
 // Command wasm is redial's browser build (dist/redial.wasm). It exports one
-// namespaced global, read only by the JS shim (js/index.js):
+// namespaced global, read only by the JS shim (js/, bundled as dist/index.js):
 //
 //	globalThis.__redial = {
-//	  version,                                  // "0.1.0", checked by the shim
+//	  version,                                  // package.json's, checked by the shim
 //	  dial(url, protocols, options, callbacks), // → handle, or an Error (see below)
 //	  scratch(n),                               // → [address, size] of a Go buffer of ≥ n bytes
 //	  kick(),                                   // lets Go run (write what sends queued)
@@ -14,7 +14,7 @@
 // and two wasm exports, redial_send(id, binary, n) and redial_buffered(id)
 // (see export.go). Before running it, the shim also defines
 // globalThis.__redialTransport, the SDK's browser transport helper (see
-// sdk/jshelper_js.go), so that pages which forbid eval work too.
+// sdk/jshelper.js), so that pages which forbid eval work too.
 //
 // A handle has id (for the exports), send(data) (a string or Uint8Array),
 // sendText(n) / sendBinary(n) (n bytes of the scratch buffer), close(code,
@@ -58,8 +58,10 @@ import (
 	"github.com/redial-ws/redial/sdk"
 )
 
-// version must match the shim's (js/index.js) and package.json's.
-const version = "0.1.0"
+// version is package.json's, set by the build (scripts/build-js.sh:
+// -ldflags -X main.version=…); load() refuses a redial.wasm whose version
+// differs from the npm bundle's, which gets the same value.
+var version = "dev"
 
 // canceled is an already-ended context: Write with it never blocks (a JS
 // call into Go must not wait for anything the event loop would provide).

@@ -13,7 +13,7 @@
 // # Pages
 //
 //	GET /          files from -web (default demo/web)
-//	GET /dist/...  files from -dist (default dist): index.js, redial.wasm, wasm_exec.js
+//	GET /dist/...  files from -dist (default dist): index.js, redial.wasm
 //
 // # WebSocket endpoints
 //
@@ -140,7 +140,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", defaultAddr, "address to listen on (or set PORT for 127.0.0.1:PORT)")
 	web := fs.String("web", "demo/web", "directory of the demo page, served at /")
-	dist := fs.String("dist", "dist", "directory of the browser build (index.js, redial.wasm, wasm_exec.js), served at /dist/")
+	dist := fs.String("dist", "dist", "directory of the browser build (index.js, redial.wasm), served at /dist/")
 	quiet := fs.Bool("quiet", false, "do not log each fault applied")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

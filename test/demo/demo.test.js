@@ -285,7 +285,7 @@ async function refuseCase(status) {
 }
 
 before(async () => {
-  for (const f of ["index.js", "redial.wasm", "wasm_exec.js"]) {
+  for (const f of ["index.js", "redial.wasm"]) {
     if (!existsSync(path.join(dist, f))) {
       throw new Error(`dist/${f} is missing: build it first (make wasm, or scripts/build-js.sh)`);
     }

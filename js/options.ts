@@ -1,0 +1,107 @@
+// RedialSocket's options: their types and their checks.
+import { reportError, type Runtime } from "./bridge.js";
+import type { RedialSocket } from "./socket.js";
+
+/** Options mirror the Go sdk.Options, in camelCase. Every field is optional. */
+export interface RedialOptions {
+  /** Cap of the first backoff wait (Backoff.Initial); default 1000. */
+  minDelayMs?: number;
+  /** Cap of every backoff wait (Backoff.Max); default 30000. */
+  maxDelayMs?: number;
+  /** Backoff growth per attempt (Backoff.Multiplier), ≥ 1; default 2. */
+  factor?: number;
+  /** Randomized fraction of each wait, 0..1; default 1 (full jitter); 0 turns jitter off. */
+  jitter?: number;
+  /**
+   * Consecutive failed attempts before giving up: 0 never reconnects,
+   * Infinity (the default) retries for ever.
+   */
+  maxRetries?: number;
+  /** Give up after retrying this long since the connection was lost; default unlimited. */
+  maxElapsedMs?: number;
+  /** Send-queue bound in messages; default 1024. */
+  maxQueued?: number;
+  /** Send-queue bound in bytes, also the largest message; default 1 MiB. */
+  maxQueuedBytes?: number;
+  /** Bound on one connection attempt; default 10000. */
+  connectTimeoutMs?: number;
+  /**
+   * Heartbeat interval; default 25000; 0 turns it off. In the browser it is a
+   * wall-clock check (no pings): after sleep, a frozen tab or a blocked main
+   * thread, a socket that delivers a message lives on, one that stays silent
+   * for min(heartbeatMs / 2, 10000) ms is replaced; messages it received are
+   * delivered first.
+   */
+  heartbeatMs?: number;
+  /**
+   * Decides whether to reconnect after a failure: code and reason of the
+   * close (1006 and "" when there was no close frame, or the attempt failed).
+   * Return true or false to decide, undefined for the default policy.
+   */
+  shouldReconnect?: (this: RedialSocket, code: number, reason: string) => boolean | undefined | void;
+  /** Reserved: the resume protocol is not in this build yet (true throws). */
+  resume?: false;
+}
+
+const NUMBER_OPTIONS = [
+  "minDelayMs",
+  "maxDelayMs",
+  "factor",
+  "jitter",
+  "maxRetries",
+  "maxElapsedMs",
+  "maxQueued",
+  "maxQueuedBytes",
+  "connectTimeoutMs",
+  "heartbeatMs",
+] as const;
+
+type NumberOption = (typeof NUMBER_OPTIONS)[number];
+
+/** The options as the Go side takes them (wasm/options.go). */
+export type GoOptions = Partial<Record<NumberOption, number>> & {
+  shouldReconnect?: (code: number, reason: string) => boolean | undefined | void;
+};
+
+const isNumberOption = (k: string): k is NumberOption => (NUMBER_OPTIONS as readonly string[]).includes(k);
+
+/** Checks options (TypeError, RangeError) and converts them for Go. */
+export function normalizeOptions(options: unknown, socket: RedialSocket, r: Runtime): GoOptions {
+  const out: GoOptions = {};
+  if (options === undefined || options === null) return out;
+  if (typeof options !== "object") throw new TypeError("redial-ws: options must be an object");
+  const given = options as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    const v = given[key];
+    if (v === undefined) continue;
+    if (isNumberOption(key)) {
+      if (typeof v !== "number" || Number.isNaN(v) || v < 0) {
+        throw new TypeError(`redial-ws: option ${key} must be a number ≥ 0, not ${String(v)}`);
+      }
+      out[key] = v;
+    } else if (key === "shouldReconnect") {
+      if (typeof v !== "function") throw new TypeError("redial-ws: option shouldReconnect must be a function");
+      out.shouldReconnect = (code, reason) => {
+        r.depth++; // called by Go, like the event callbacks
+        try {
+          return v.call(socket, code, reason);
+        } catch (err) {
+          reportError(err);
+          return undefined; // fall back to the default policy
+        } finally {
+          r.depth--;
+        }
+      };
+    } else if (key === "resume") {
+      if (v) throw new TypeError("redial-ws: option resume is not supported by this build yet");
+    } else {
+      throw new TypeError(`redial-ws: unknown option ${JSON.stringify(key)}`);
+    }
+  }
+  if (out.factor !== undefined && out.factor < 1) throw new RangeError("redial-ws: option factor must be ≥ 1");
+  if (out.jitter !== undefined && out.jitter > 1) throw new RangeError("redial-ws: option jitter must be between 0 and 1");
+  if (out.minDelayMs !== undefined && out.maxDelayMs !== undefined && out.minDelayMs > out.maxDelayMs) {
+    throw new RangeError("redial-ws: option minDelayMs must not exceed maxDelayMs");
+  }
+  return out;
+}
