@@ -39,9 +39,10 @@ var platformDial = finalDial(dialNative)
 // upgraded connection, whatever the next RoundTripper is.
 type recordingTransport struct {
 	next http.RoundTripper
-	mu   sync.Mutex
-	req  http.Header
-	conn io.Closer // the upgraded connection (a 101's body), for abort
+	mu     sync.Mutex
+	req    http.Header
+	conn   io.Closer      // the upgraded connection (a 101's body), for abort
+	answer *http.Response // the server's answer, for upgradeFailure
 }
 
 func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -49,6 +50,12 @@ func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	r.req = req.Header.Clone()
 	r.mu.Unlock()
 	resp, err := r.next.RoundTrip(req)
+	err = markNotHTTP(err)
+	if err == nil {
+		r.mu.Lock()
+		r.answer = resp
+		r.mu.Unlock()
+	}
 	if err == nil && resp.StatusCode == http.StatusSwitchingProtocols {
 		guardUpgrade(resp) // no partial message as a whole one: eofguard_native.go
 		r.mu.Lock()
@@ -73,7 +80,8 @@ func dialNative(ctx context.Context, u string, cfg *config, header map[string][]
 	if native.HTTPClient != nil {
 		*client = *native.HTTPClient
 	}
-	next := client.Transport
+	client.CheckRedirect = refuseRedirect // as browsers do: redirect_native.go
+	next, own := client.Transport, false
 	if next == nil {
 		// A transport of our own per attempt: after a refused upgrade
 		// (401, 503…) the keep-alive connection would otherwise idle in
@@ -84,8 +92,10 @@ func dialNative(ctx context.Context, u string, cfg *config, header map[string][]
 			tr.TLSClientConfig = native.TLSConfig.Clone()
 		}
 		defer tr.CloseIdleConnections()
-		next = tr
+		next, own = tr, true
 	}
+	next, done := hookProxyConnect(next, own)
+	defer done()
 	rec := &recordingTransport{next: next}
 	client.Transport = rec
 
@@ -96,10 +106,10 @@ func dialNative(ctx context.Context, u string, cfg *config, header map[string][]
 		Subprotocols: cfg.Subprotocols,
 	})
 	if err != nil {
-		if resp != nil {
-			return nil, &HandshakeError{StatusCode: resp.StatusCode, Header: resp.Header, Err: err}
-		}
-		return nil, err
+		rec.mu.Lock()
+		answer := rec.answer
+		rec.mu.Unlock()
+		return nil, upgradeFailure(err, resp, answer)
 	}
 	hs := Handshake{
 		URL:            u,
