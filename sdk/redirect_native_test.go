@@ -15,22 +15,31 @@ import (
 	"github.com/redial-ws/redial/sdk"
 )
 
-// firstFailure dials url once with o's other settings and returns Dial's
-// error. The policy is DefaultPolicy, except that the Conn never retries:
-// if DefaultPolicy would have retried, the test fails, naming the error
-// that would have been retried forever. So a final failure is proven in
-// one attempt, and a failure that is not final shows at once too.
+// firstFailure dials url once and returns Dial's error, failing the test
+// if DefaultPolicy would have retried it (see firstAttempt).
 func firstFailure(t *testing.T, url string, o *sdk.Options) error {
 	t.Helper()
-	o = fast(o)
-	var retried atomic.Value
-	if o.DialTimeout == 0 {
-		o.DialTimeout = sdk.MinDialTimeout // bounds a loop inside one attempt
+	err, retry := firstAttempt(t, url, o)
+	if retry {
+		t.Errorf("DefaultPolicy retries a failure that cannot heal: %v", err)
 	}
+	return err
+}
+
+// firstAttempt dials url once with o's other settings and returns Dial's
+// error and whether DefaultPolicy would have retried it. The Conn itself
+// never retries, so a final failure is proven in one attempt, and one
+// that would be retried forever shows at once too.
+func firstAttempt(t *testing.T, url string, o *sdk.Options) (err error, retry bool) {
+	t.Helper()
+	o = fast(o)
+	if o.DialTimeout == 0 {
+		o.DialTimeout = 2 * time.Second // bounds a redirect loop inside one attempt
+	}
+	var retried atomic.Bool
 	o.Policy = func(rc sdk.RetryContext) (time.Duration, bool) {
-		if _, retry := sdk.DefaultPolicy(rc); retry {
-			retried.Store(rc.Err)
-		}
+		_, r := sdk.DefaultPolicy(rc)
+		retried.Store(r)
 		return 0, false
 	}
 	c, err := sdk.Dial(ctxT(t), url, o)
@@ -38,10 +47,7 @@ func firstFailure(t *testing.T, url string, o *sdk.Options) error {
 		_ = c.Close(sdk.StatusNormalClosure, "")
 		t.Fatalf("Dial(%s) opened", url)
 	}
-	if r := retried.Load(); r != nil {
-		t.Errorf("DefaultPolicy retries a failure that cannot heal: %v", r)
-	}
-	return err
+	return err, retried.Load()
 }
 
 // httpServer answers each request on a raw loopback listener with the

@@ -38,7 +38,7 @@ var platformDial = finalDial(dialNative)
 // server's accept verified in the open. It also puts eofGuard on the
 // upgraded connection, whatever the next RoundTripper is.
 type recordingTransport struct {
-	next http.RoundTripper
+	next   http.RoundTripper
 	mu     sync.Mutex
 	req    http.Header
 	conn   io.Closer      // the upgraded connection (a 101's body), for abort
