@@ -18,7 +18,13 @@ import (
 // (the WebSocket reports an error, then close 1006; see doc.go).
 
 func (n *NativeOptions) validate() error {
-	if n == nil || n.HTTPClient == nil {
+	if n == nil {
+		return nil
+	}
+	if err := validateHost(n.Host); err != nil {
+		return err
+	}
+	if n.HTTPClient == nil {
 		return nil
 	}
 	if n.HTTPClient.Timeout != 0 {
