@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 )
@@ -156,6 +157,9 @@ func (t *nativeTransport) read(context.Context) (MessageType, []byte, error) {
 		return 0, nil, nativeCloseError(err)
 	}
 	t.rx.mark()
+	if typ == websocket.MessageText && !utf8.Valid(p) {
+		return 0, nil, t.failInvalidText(p) // RFC 6455 §8.1: utf8_native.go
+	}
 	return MessageType(typ), p, nil
 }
 
