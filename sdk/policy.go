@@ -52,6 +52,7 @@ const restartFloor = 5 * time.Second
 //	handshake 401/403                                     retry once if credentials can be refreshed, else final
 //	handshake 429/503 with Retry-After                    retry after min(Retry-After, MaxDelay) + up to 20 % jitter
 //	handshake 101 gone wrong, other 4xx                   final
+//	handshake 3xx (redirects are not followed, as in browsers)  final
 //	other 5xx, network error, timeout, heartbeat          retry after Backoff
 //	a *URLError (say from URLFunc), an *OptionError (say a header
 //	      from HeaderFunc), ErrPermanent (a TLS certificate refused…) final
