@@ -44,6 +44,7 @@
 //	handshake 401/403                                       refresh via URLFunc/HeaderFunc once, then final
 //	handshake 400/404/other 4xx, no agreed subprotocol,
 //	      bad Sec-WebSocket-Accept                          final
+//	handshake 3xx (redirects are not followed, as in browsers)  final
 //	handshake 429/503 with Retry-After                      wait Retry-After (≤ max) + ≤20 % jitter
 //	other 5xx, network error, dial timeout (10 s),
 //	      heartbeat timeout                                 reconnect with backoff

@@ -52,8 +52,9 @@ var (
 	// x509 error inside: unknown authority, host name mismatch, expired),
 	// the server does not speak TLS on a wss:// port (tls.RecordHeaderError),
 	// it refused the TLS handshake over versions, cipher suites, client
-	// certificates or ALPN (a "remote error: tls: …"), or the host is not a
-	// valid DNS name (*net.DNSError). Native only: in a page the browser
+	// certificates or ALPN (a "remote error: tls: …"), the host is not a
+	// valid DNS name (*net.DNSError), or the server does not speak HTTP on a
+	// ws:// port (no HTTP status line: an SSH server, say). Native only: in a page the browser
 	// hides TLS failures (an error event, then close 1006), so they retry.
 	ErrPermanent = errors.New("redial: permanent failure")
 )
@@ -110,7 +111,11 @@ func (e *CloseError) Is(target error) bool { return target == ErrClosed }
 // HandshakeError is a failed opening handshake: the server answered the
 // upgrade request with something other than a valid 101 (StatusCode holds
 // what it answered; 101 means the 101 itself was wrong, see Err), or the
-// subprotocol was not agreed. In the browser the status is never visible.
+// subprotocol was not agreed. A 3xx is one too: redirects are not followed
+// (as in browsers; Header holds the Location). For wss:// through an HTTP
+// proxy that refused the CONNECT, StatusCode and Header are the proxy's,
+// as for ws:// through it (Err says so). In the browser the status is
+// never visible.
 type HandshakeError struct {
 	StatusCode int
 	Header     map[string][]string

@@ -19,7 +19,13 @@ import (
 // (the WebSocket reports an error, then close 1006; see doc.go).
 
 func (n *NativeOptions) validate() error {
-	if n == nil || n.HTTPClient == nil {
+	if n == nil {
+		return nil
+	}
+	if err := validateHost(n.Host); err != nil {
+		return err
+	}
+	if n.HTTPClient == nil {
 		return nil
 	}
 	if n.HTTPClient.Timeout != 0 {
@@ -70,6 +76,7 @@ func permanentReason(err error) string {
 		cie x509.CertificateInvalidError
 		dns *net.DNSError
 		oe  *net.OpError
+		nh  *errNotHTTP
 	)
 	switch {
 	case errors.As(err, &cve), errors.As(err, &uae), errors.As(err, &hne), errors.As(err, &cie):
@@ -83,6 +90,9 @@ func permanentReason(err error) string {
 		// HTTP on a wss:// port (net/http replaces the RecordHeaderError
 		// by an untyped error for that case), or no TLS at all.
 		return "the server does not speak TLS on this port (a ws:// server dialed as wss://?)"
+	case errors.As(err, &nh):
+		// The ws:// counterpart of a RecordHeaderError: say an SSH server.
+		return "the server does not speak HTTP on this port (not a WebSocket server?)"
 	case errors.As(err, &oe) && oe.Op == "remote error" && finalTLSAlert(oe.Err):
 		return "the server refused the TLS handshake with " + quote(oe.Err.Error()) +
 			" (TLS version, cipher suite, client certificate or ALPN do not match)"

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 )
@@ -20,14 +21,20 @@ type NativeOptions struct {
 	// http.DefaultClient. Its Timeout must be 0 (DialTimeout bounds dials).
 	// redial wraps (a copy of) it so that, whatever its Transport, a TCP
 	// stream that ends before a close frame ends the connection as 1006
-	// and never hands over part of a message as a whole one.
+	// and never hands over part of a message as a whole one. Its
+	// CheckRedirect is replaced: redirects are never followed (a 3xx is a
+	// *HandshakeError), as in browsers. An *http.Transport with a Proxy is
+	// cloned per attempt (the app's is not modified) to learn the status
+	// of a refused CONNECT; its OnProxyConnectResponse still runs first.
 	HTTPClient *http.Client
 	// TLSConfig, when set, is used for wss when the upgrade goes through a
 	// transport of redial's own: HTTPClient is nil, or its Transport is.
 	// A client with a Transport of its own uses that transport's TLS
 	// settings, and TLSConfig is ignored.
 	TLSConfig *tls.Config
-	// Host overrides the Host header.
+	// Host overrides the Host header: host[:port] in ASCII (an
+	// internationalized name in its xn-- form), else Dial returns an
+	// *OptionError ("" means the URL's host).
 	Host string
 }
 
@@ -38,10 +45,11 @@ var platformDial = finalDial(dialNative)
 // server's accept verified in the open. It also puts eofGuard on the
 // upgraded connection, whatever the next RoundTripper is.
 type recordingTransport struct {
-	next http.RoundTripper
-	mu   sync.Mutex
-	req  http.Header
-	conn io.Closer // the upgraded connection (a 101's body), for abort
+	next   http.RoundTripper
+	mu     sync.Mutex
+	req    http.Header
+	conn   io.Closer      // the upgraded connection (a 101's body), for abort
+	answer *http.Response // the server's answer, for upgradeFailure
 }
 
 func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -49,6 +57,12 @@ func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	r.req = req.Header.Clone()
 	r.mu.Unlock()
 	resp, err := r.next.RoundTrip(req)
+	err = markNotHTTP(err)
+	if err == nil {
+		r.mu.Lock()
+		r.answer = resp
+		r.mu.Unlock()
+	}
 	if err == nil && resp.StatusCode == http.StatusSwitchingProtocols {
 		guardUpgrade(resp) // no partial message as a whole one: eofguard_native.go
 		r.mu.Lock()
@@ -73,7 +87,8 @@ func dialNative(ctx context.Context, u string, cfg *config, header map[string][]
 	if native.HTTPClient != nil {
 		*client = *native.HTTPClient
 	}
-	next := client.Transport
+	client.CheckRedirect = refuseRedirect // as browsers do: redirect_native.go
+	next, own := client.Transport, false
 	if next == nil {
 		// A transport of our own per attempt: after a refused upgrade
 		// (401, 503…) the keep-alive connection would otherwise idle in
@@ -84,8 +99,10 @@ func dialNative(ctx context.Context, u string, cfg *config, header map[string][]
 			tr.TLSClientConfig = native.TLSConfig.Clone()
 		}
 		defer tr.CloseIdleConnections()
-		next = tr
+		next, own = tr, true
 	}
+	next, done := hookProxyConnect(next, own)
+	defer done()
 	rec := &recordingTransport{next: next}
 	client.Transport = rec
 
@@ -96,10 +113,10 @@ func dialNative(ctx context.Context, u string, cfg *config, header map[string][]
 		Subprotocols: cfg.Subprotocols,
 	})
 	if err != nil {
-		if resp != nil {
-			return nil, &HandshakeError{StatusCode: resp.StatusCode, Header: resp.Header, Err: err}
-		}
-		return nil, err
+		rec.mu.Lock()
+		answer := rec.answer
+		rec.mu.Unlock()
+		return nil, upgradeFailure(err, resp, answer)
 	}
 	hs := Handshake{
 		URL:            u,
@@ -146,6 +163,9 @@ func (t *nativeTransport) read(context.Context) (MessageType, []byte, error) {
 		return 0, nil, nativeCloseError(err)
 	}
 	t.rx.mark()
+	if typ == websocket.MessageText && !utf8.Valid(p) {
+		return 0, nil, t.failInvalidText(p) // RFC 6455 §8.1: utf8_native.go
+	}
 	return MessageType(typ), p, nil
 }
 
