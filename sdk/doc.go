@@ -47,7 +47,7 @@
 //	handshake 401/403                                       refresh via URLFunc/HeaderFunc once, then final
 //	handshake 400/404/other 4xx, no agreed subprotocol,
 //	      bad Sec-WebSocket-Accept                          final
-//	handshake 429/503 with Retry-After                      wait Retry-After (≤ max) + ≤20 % jitter
+//	handshake 429/503 with Retry-After                      wait min(Retry-After, Backoff.Max) + ≤20 % jitter (≤ 1.2 × Max)
 //	other 5xx, network error, dial timeout (10 s),
 //	      heartbeat timeout                                 reconnect with backoff
 //	backoff                  full jitter: rand(0, min(30 s, 1 s × 2^(attempt-1)))

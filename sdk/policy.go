@@ -50,7 +50,8 @@ const restartFloor = 5 * time.Second
 //	close 1012, 1013                                      retry after 5 s + up to 5 s jitter (≤ MaxDelay)
 //	close reason {"reconnect":false} / {"retryAfterMs":n} the server's hint wins
 //	handshake 401/403                                     retry once if credentials can be refreshed, else final
-//	handshake 429/503 with Retry-After                    retry after min(Retry-After, MaxDelay) + up to 20 % jitter
+//	handshake 429/503 with Retry-After                    retry after min(Retry-After, MaxDelay) + up to 20 % jitter,
+//	      so at most 1.2 × MaxDelay (the one wait that may exceed Backoff.Max: the jitter spreads a herd)
 //	handshake 101 gone wrong, other 4xx                   final
 //	other 5xx, network error, timeout, heartbeat          retry after Backoff
 //	a *URLError (say from URLFunc), an *OptionError (say a header

@@ -205,3 +205,9 @@ func redactProtocol(p string) string {
 	}
 	return p
 }
+
+// RedactText redacts, as RedactURL does, every URL (scheme://…) inside
+// free text, such as a lower layer's error message; a URL ends at a space,
+// a quote or an angle bracket. The redial command runs the flag package's
+// messages through it, which quote a mistyped flag's value: often the URL.
+func RedactText(s string) string { return redactText(s) }

@@ -46,3 +46,30 @@ func TestVerbsNeverPrintSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestOptionErrorsDoNotEchoValues: a header name or a subprotocol that is
+// no token is refused saying where and what is wrong, without quoting it:
+// tokens are sent as subprotocols ("bearer.<base64>", where '/' and '='
+// are no token characters) and a forgotten colon makes a header name of a
+// credential. Before the fix both were quoted in the *OptionError.
+func TestOptionErrorsDoNotEchoValues(t *testing.T) {
+	for _, tc := range []struct {
+		o    *sdk.Options
+		want string
+	}{
+		{&sdk.Options{Header: map[string][]string{"Authorization S3CR3T": {"x"}}}, "a space at byte 13"},
+		{&sdk.Options{Subprotocols: []string{"chat", "bearer.S3CR3T/abc="}}, "[1] is not an HTTP token: a separator ('/') at byte 13"},
+		{&sdk.Options{Subprotocols: []string{"S3CR3T\x00"}}, "a control character at byte 6"},
+		{&sdk.Options{Subprotocols: []string{"S3CR3T", "S3CR3T"}}, "[1] repeats an earlier one"},
+		{&sdk.Options{Subprotocols: []string{"S3CR3T\u00e9"}}, "a non-ASCII byte at byte 6"},
+	} {
+		_, err := sdk.Dial(ctxT(t), "ws://127.0.0.1:1/", tc.o)
+		var oe *sdk.OptionError
+		if !errors.As(err, &oe) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Dial = %v, want an *OptionError saying %q", err, tc.want)
+		}
+		if s := fmt.Sprintf("%v %#v", err, err); strings.Contains(s, "S3CR3T") {
+			t.Errorf("the value is echoed: %s", s)
+		}
+	}
+}
