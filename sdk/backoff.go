@@ -9,9 +9,14 @@ import (
 // Backoff shapes the wait between reconnect attempts. The zero value means
 // the defaults (1 s initial, 30 s max, ×2, full jitter).
 type Backoff struct {
-	Initial    time.Duration // cap of the first wait; default 1 s; ≥ MinBackoffDelay when set
-	Max        time.Duration // cap of every wait; default 30 s; ≥ MinBackoffDelay when set
-	Multiplier float64       // growth per attempt, finite and ≥ 1; default 2
+	Initial time.Duration // cap of the first wait; default 1 s; ≥ MinBackoffDelay when set
+	// Max caps every backoff wait; default 30 s; ≥ MinBackoffDelay when
+	// set. DefaultPolicy caps a server's Retry-After (429/503) at Max too,
+	// then adds up to 20 % jitter, so such a wait reaches 1.2 × Max: the
+	// jitter spreads a herd that the same Retry-After would send back at
+	// once. Backoff.Delay itself never exceeds Max.
+	Max        time.Duration
+	Multiplier float64 // growth per attempt, finite and ≥ 1; default 2
 	// Dial refuses NaN, infinite, negative and sub-floor values with an
 	// *OptionError; any value is safe (capped at Max) once accepted.
 	// Jitter is the randomized fraction of each wait, 0..1. The default,

@@ -146,15 +146,26 @@ func newConn(cfg *config, u string, df dialFunc) *Conn {
 }
 
 // Read returns the next message. It waits through reconnects; ctx ending
-// interrupts only this call (the Conn stays up). After the final close it
-// returns, once buffered messages are read, an error matching ErrClosed
-// that errors.As turns into the *CloseError or *HandshakeError that ended it.
+// interrupts only this call (the Conn stays up). After a final close by
+// the server or a final failure it returns, once every message received
+// before is read, an error matching ErrClosed that errors.As turns into
+// the *CloseError or *HandshakeError that ended it. After the app's own
+// Close it returns an error matching ErrClosed at once: messages received
+// and not yet read are discarded, as a browser's WebSocket delivers no
+// message event after close() and coder/websocket's Read fails after
+// Close; the app chose to stop.
 func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 	if ctx == nil {
 		return 0, nil, ErrNilContext
 	}
+	if c.closing.Load() {
+		return 0, nil, c.closedErr()
+	}
 	select {
 	case m := <-c.incoming:
+		if c.closing.Load() { // Close was called while Read waited
+			return 0, nil, c.closedErr()
+		}
 		return m.typ, m.p, nil
 	case <-ctx.Done():
 		return 0, nil, ctx.Err()
@@ -267,6 +278,10 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 		return wrap(ErrInvalidCloseReason.Error()+": not valid UTF-8 at byte "+itoa(invalidUTF8At(reason))+" (RFC 6455 §5.5.1)", ErrInvalidCloseReason)
 	}
 	if !c.closing.CompareAndSwap(false, true) {
+		// Like the first Close, return once the Conn reached its final
+		// state and StateClosed was delivered (unless from the callback).
+		<-c.done
+		c.events.wait()
 		return wrap("redial: Close called twice: "+ErrClosed.Error(), ErrClosed)
 	}
 	c.mu.Lock()
@@ -320,8 +335,12 @@ func (c *Conn) finalCause() error {
 // none is: it never waits. It is Read for a caller that, having waited for
 // one message with Read, takes what else is ready in the same go (redial-ws's
 // wasm build hands the page a batch per call into JS). After the final close
-// it returns false; Read then reports how the Conn ended.
+// it returns false (after the app's Close, at once); Read then reports how
+// the Conn ended.
 func (c *Conn) TryRead() (MessageType, []byte, bool) {
+	if c.closing.Load() { // as Read: nothing after the app's Close
+		return 0, nil, false
+	}
 	select {
 	case m := <-c.incoming:
 		return m.typ, m.p, true

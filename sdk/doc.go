@@ -27,8 +27,11 @@
 // order, on the next connection; nothing is ever duplicated or reordered.
 // Measured with 200 connection resets during a 20,000-message stream
 // (bench/loss_test.go): 7,470 lost unpaced, 36 when paced. Received
-// messages are never dropped: a message read from a socket that then died
-// is still handed to Read.
+// messages are never dropped, unless the app calls Close: a message read
+// from a socket that then died, or that came before the server's final
+// close, is still handed to Read; after the app's own Close, Read returns
+// an error matching ErrClosed at once and what was not read is discarded
+// (as a browser's WebSocket fires no message event after close()).
 //
 // # Default policy
 //
@@ -45,7 +48,7 @@
 //	handshake 400/404/other 4xx, no agreed subprotocol,
 //	      bad Sec-WebSocket-Accept                          final
 //	handshake 3xx (redirects are not followed, as in browsers)  final
-//	handshake 429/503 with Retry-After                      wait Retry-After (≤ max) + ≤20 % jitter
+//	handshake 429/503 with Retry-After                      wait min(Retry-After, Backoff.Max) + ≤20 % jitter (≤ 1.2 × Max)
 //	other 5xx, network error, dial timeout (10 s),
 //	      heartbeat timeout                                 reconnect with backoff
 //	a *URLError (say from URLFunc), an *OptionError (say a

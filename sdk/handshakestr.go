@@ -8,8 +8,8 @@ import (
 
 // String shows the handshake on one line, safe to log: the URL redacted
 // (RedactURL), then the status, subprotocol and every header, request
-// ("> ") then response ("< "), with credential values hidden
-// (RedactHeader). The fields themselves hold what was sent and received.
+// ("> ") then response ("< "), with every value that may be a credential
+// hidden (RedactHeader), the subprotocol too. The fields themselves hold what was sent and received.
 func (h Handshake) String() string {
 	var b strings.Builder
 	b.WriteString("GET ")
@@ -20,7 +20,7 @@ func (h Handshake) String() string {
 	}
 	if h.Subprotocol != "" {
 		b.WriteString("; subprotocol ")
-		b.WriteString(h.Subprotocol)
+		b.WriteString(RedactHeader("Sec-WebSocket-Protocol", h.Subprotocol))
 	}
 	writeHeaders(&b, "> ", h.RequestHeader)
 	writeHeaders(&b, "< ", h.ResponseHeader)

@@ -32,7 +32,7 @@ var managedHeaders = map[string]string{
 func validateHeader(field string, h map[string][]string) error {
 	for k, vs := range h {
 		if !validToken(k) {
-			return &OptionError{field, "has header name " + quote(k) + ", which is not an HTTP token (RFC 9110 §5.1)"}
+			return &OptionError{field, "has a header name (" + itoa(len(k)) + " bytes) that is not an HTTP token: " + badTokenAt(k) + " (RFC 9110 §5.1)"}
 		}
 		if why, ok := managedHeaders[strings.ToLower(k)]; ok {
 			return &OptionError{field, "sets " + quote(k) + ", which is " + why}
@@ -65,13 +65,40 @@ func badHeaderByte(v string) int {
 func validateSubprotocols(ps []string) error {
 	for i, p := range ps {
 		if !validToken(p) {
-			return &OptionError{"Subprotocols", "has " + quote(p) + ", which is not an HTTP token"}
+			return &OptionError{"Subprotocols", "[" + itoa(i) + "] is not an HTTP token: " + badTokenAt(p) + " (RFC 6455 §4.1)"}
 		}
 		for _, q := range ps[:i] {
 			if q == p {
-				return &OptionError{"Subprotocols", "has " + quote(p) + " twice"}
+				return &OptionError{"Subprotocols", "[" + itoa(i) + "] repeats an earlier one (RFC 6455 §4.1)"}
 			}
 		}
 	}
 	return nil
+}
+
+// badTokenAt says what makes s no token, without echoing s: a subprotocol
+// or a header name may hold a credential ("bearer.<token>", or
+// "Authorization <token>" with its colon forgotten).
+func badTokenAt(s string) string {
+	if s == "" {
+		return "it is empty"
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		var what string
+		switch {
+		case c == ' ' || c == '\t':
+			what = "a space"
+		case c < ' ' || c == 0x7f:
+			what = "a control character"
+		case c >= 0x80:
+			what = "a non-ASCII byte"
+		case !validToken(string(c)):
+			what = "a separator ('" + string(c) + "')"
+		default:
+			continue
+		}
+		return what + " at byte " + itoa(i)
+	}
+	return "it is not one"
 }

@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 )
 
@@ -145,6 +146,7 @@ type config struct {
 	rand      func() float64
 	policy    func(RetryContext) (time.Duration, bool)
 	log       Logger
+	panicked  atomic.Pointer[panicBox] // the Policy's panic (callbacks.go)
 }
 
 func newConfig(o *Options) (*config, error) {
@@ -184,6 +186,7 @@ func newConfig(o *Options) (*config, error) {
 	if c.log == nil {
 		c.log = nopLogger{}
 	}
+	c.guardCallbacks() // no panic of the app's crosses into redial's goroutines
 	return &c, nil
 }
 

@@ -68,7 +68,7 @@ func TestDialRefusesHeadersNoServerCanReceive(t *testing.T) {
 		{"Sec-WebSocket-Protocol", &sdk.Options{Header: map[string][]string{"SEC-WEBSOCKET-PROTOCOL": {"chat"}}}, "Options.Subprotocols"},
 		{"Host", &sdk.Options{Header: map[string][]string{"Host": {"evil.example"}}}, "NativeOptions.Host"},
 		{"Content-Length", &sdk.Options{Header: map[string][]string{"Content-Length": {"5"}}}, "meaningless"},
-		{"duplicate subprotocol", &sdk.Options{Subprotocols: []string{"chat", "echo", "chat"}}, `"chat" twice`},
+		{"duplicate subprotocol", &sdk.Options{Subprotocols: []string{"chat", "echo", "chat"}}, "[2] repeats an earlier one"},
 		{"empty subprotocol", &sdk.Options{Subprotocols: []string{""}}, "not an HTTP token"},
 		{"HTTPClient.Timeout", &sdk.Options{Native: &sdk.NativeOptions{HTTPClient: &http.Client{Timeout: time.Second}}}, "must be 0"},
 	} {

@@ -27,31 +27,39 @@ func RedactURL(raw string) string {
 	var b strings.Builder
 	b.Grow(len(raw) + 8)
 	rest := raw
-	if i := strings.Index(rest, "//"); i >= 0 && !strings.ContainsAny(rest[:i], "?#") {
+	if i := strings.Index(rest, "//"); i >= 0 && isScheme(strings.TrimSuffix(rest[:i], ":")) {
 		b.WriteString(rest[:i+2])
 		rest = rest[i+2:]
 	}
-	// Userinfo ends at the authority's last '@'. When what precedes the
-	// first '/' is no host[:port], a password with an unescaped '/' in it
-	// ("user:pa/ss@host") is the likely story: userinfo then runs to the
-	// last '@' before the query.
+	// Userinfo ends at the authority's last '@'. A password may hold an
+	// unescaped '/', '?', '#' or '@' ("user:pa?ss@host", "user:12/34@host",
+	// which a parser reads as host "user", port 12), so what precedes the
+	// first of those does not settle where the authority ends. Only a host
+	// with no ':' (no port, or [IPv6]:port, as '[' is not in a userinfo) does: then an '@'
+	// further on is in the path or query. Otherwise, conservatively,
+	// userinfo runs to the last '@' anywhere and all after its first ':'
+	// is masked. That may mask more than a password ("host:80/@me" prints
+	// as "host:xxxxx@me"), never less.
+	auth := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		auth = rest[:i]
+	}
+	hasPort := !strings.HasPrefix(auth, "[") && strings.Contains(auth, ":")
+	if hasPort || strings.Contains(auth, "@") || checkHostPort(auth) != "" {
+		if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+			if colon := strings.IndexByte(rest[:at], ':'); colon >= 0 {
+				b.WriteString(rest[:colon+1] + redacted)
+			} else {
+				b.WriteString(rest[:at])
+			}
+			rest = rest[at:]
+		}
+	}
 	end := len(rest)
 	if i := strings.IndexAny(rest, "?#"); i >= 0 {
 		end = i
 	}
 	head := rest[:end]
-	auth := head
-	if i := strings.IndexByte(head, '/'); i >= 0 {
-		auth = head[:i]
-		if !strings.Contains(auth, "@") && checkHostPort(auth) != "" {
-			auth = head
-		}
-	}
-	if at := strings.LastIndexByte(auth, '@'); at >= 0 {
-		if colon := strings.IndexByte(auth[:at], ':'); colon >= 0 {
-			head = head[:colon+1] + redacted + head[at:]
-		}
-	}
 	b.WriteString(head)
 	rest = rest[end:]
 	if strings.HasPrefix(rest, "?") {
@@ -116,6 +124,17 @@ func redactText(s string) string {
 	}
 }
 
+// isScheme: s is made of scheme characters only (RFC 3986 §3.1), so what
+// precedes "//" is no userinfo ("user:pa@ss://…").
+func isScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isSchemeChar(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func isSchemeChar(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'
 }
@@ -124,27 +143,71 @@ func isURLEnd(c byte) bool {
 	return c <= ' ' || c == '"' || c == '\'' || c == '`' || c == '<' || c == '>' || c == 0x7f
 }
 
-// sensitiveHeaders are the request and response headers whose values are
-// credentials; redial never prints them (Handshake.String, the redial
-// command's -v). Keys are lower case.
-var sensitiveHeaders = map[string]bool{
-	"authorization":       true,
-	"proxy-authorization": true,
-	"cookie":              true,
-	"set-cookie":          true,
+// harmlessHeaders are the headers whose values redial prints as they are
+// (URLs in them redacted): what the handshake itself sets and a few that
+// hold no credential. Any other header may carry one (X-Api-Key,
+// X-Auth-Token, a vendor's own), so its value is hidden. Keys are lower
+// case.
+var harmlessHeaders = map[string]bool{
+	"upgrade":                  true,
+	"connection":               true,
+	"sec-websocket-version":    true,
+	"sec-websocket-accept":     true,
+	"sec-websocket-key":        true,
+	"sec-websocket-extensions": true,
+	"date":                     true,
+	"server":                   true,
+	"content-length":           true,
+	"content-type":             true,
 }
 
-// RedactHeader returns value as it may be printed for the header name:
-// "xxxxx" for a credential (Authorization, Proxy-Authorization, Cookie,
-// Set-Cookie; the name is matched without regard to case), value
-// otherwise. An Authorization value keeps its scheme ("Bearer xxxxx"), so
-// a reader can tell which kind of credential was sent.
+// RedactHeader returns value as it may be printed for the header name
+// (matched without regard to case), as Handshake.String and the redial
+// command's -v do. Only a short list of harmless headers (Upgrade,
+// Connection, Sec-WebSocket-Version, -Accept, -Key, -Extensions, Date,
+// Server, Content-Length, Content-Type) keep their value, with any URL in
+// it redacted (RedactURL); every other value may be a credential and
+// becomes "xxxxx". Two keep a little, so a reader can tell what was sent:
+// an Authorization or Proxy-Authorization value keeps its scheme
+// ("Bearer xxxxx"), and each Sec-WebSocket-Protocol item keeps what
+// precedes its first '.' ("bearer.xxxxx": a token sent as a subprotocol,
+// as browsers allow no Authorization header) or, with no '.', stays when
+// it is at most 24 bytes ("graphql-ws").
 func RedactHeader(name, value string) string {
-	if !sensitiveHeaders[strings.ToLower(name)] || value == "" {
+	lower := strings.ToLower(name)
+	switch {
+	case value == "":
 		return value
-	}
-	if scheme, _, ok := strings.Cut(value, " "); ok && strings.Contains(strings.ToLower(name), "authorization") {
-		return scheme + " " + redacted
+	case harmlessHeaders[lower]:
+		return redactText(value)
+	case lower == "sec-websocket-protocol":
+		items := strings.Split(value, ",")
+		for i, p := range items {
+			items[i] = redactProtocol(p)
+		}
+		return strings.Join(items, ",")
+	case strings.HasSuffix(lower, "authorization"):
+		if scheme, _, ok := strings.Cut(value, " "); ok {
+			return scheme + " " + redacted
+		}
 	}
 	return redacted
 }
+
+// redactProtocol is one subprotocol as RedactHeader prints it.
+func redactProtocol(p string) string {
+	lead := len(p) - len(strings.TrimLeft(p, " "))
+	if i := strings.IndexByte(p, '.'); i >= 0 {
+		return p[:i+1] + redacted
+	}
+	if len(p)-lead > 24 || !validToken(strings.TrimSpace(p)) {
+		return p[:lead] + redacted
+	}
+	return p
+}
+
+// RedactText redacts, as RedactURL does, every URL (scheme://…) inside
+// free text, such as a lower layer's error message; a URL ends at a space,
+// a quote or an angle bracket. The redial command runs the flag package's
+// messages through it, which quote a mistyped flag's value: often the URL.
+func RedactText(s string) string { return redactText(s) }

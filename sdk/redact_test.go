@@ -27,10 +27,21 @@ func TestRedactURL(t *testing.T) {
 		{"ws://h/x?token=SECRET#frag", "ws://h/x?token=xxxxx#xxxxx"}, // refused, but printed
 		{"ws://h/#SECRET", "ws://h/#xxxxx"},
 		{"ws://user:pa/SECRET@host/x", "ws://user:xxxxx@host/x"}, // '/' in a password
-		{"ws://user:pa?SECRET@host", "ws://user:pa?xxxxx"},       // '?' in a password: the rest is query
-		{"ws://user@host/", "ws://user@host/"},                   // a username stays, as net/url's Redacted
-		{"user:SECRET@host/x", "user:xxxxx@host/x"},              // no scheme
-		{"ws:user:SECRET@host", "ws:xxxxx@host"},                 // no //
+		{"ws://user:pa?SECRET@host", "ws://user:xxxxx@host"},     // '?' in a password
+		{"ws://user:hunter2?x@h:1/", "ws://user:xxxxx@h:1/"},     // issue 8 retest: was `port "hunter2"`
+		{"ws://user:hunter2#x@h/", "ws://user:xxxxx@h/"},         // '#' in a password
+		{"ws://user:hunt/er2@h/", "ws://user:xxxxx@h/"},          // '/' in a password
+		{"ws://user:12/34@h/?t=S", "ws://user:xxxxx@h/?t=xxxxx"}, // parses as host "user", port 12
+		{"ws://user:12?34@h/", "ws://user:xxxxx@h/"},
+		{"ws://user:S@@h/?t=S", "ws://user:xxxxx@h/?t=xxxxx"},
+		{"ws://user:S@h/?mail=a@b", "ws://user:xxxxx@b"},       // over-masked, never under
+		{"ws://h:80/users/@me?t=S", "ws://h:xxxxx@me?t=xxxxx"}, // likewise: a port makes '@' ambiguous
+		{"ws://h/users/@me?t=S", "ws://h/users/@me?t=xxxxx"},   // no port: unambiguous
+		{"ws://:SECRET@h/", "ws://:xxxxx@h/"},
+		{"ws:u:SECRET@h:1://x", "ws:xxxxx@h:1://x"}, // "//" after a userinfo
+		{"ws://user@host/", "ws://user@host/"},      // a username stays, as net/url's Redacted
+		{"user:SECRET@host/x", "user:xxxxx@host/x"}, // no scheme
+		{"ws:user:SECRET@host", "ws:xxxxx@host"},    // no //
 		{"wss//host?token=SECRET", "wss//host?token=xxxxx"},
 		{"ws://h /x?token=SEC RET", "ws://h /x?token=xxxxx"},
 		{"http://[::1]:80/a@b?x=SECRET", "http://[::1]:80/a@b?x=xxxxx"},
@@ -52,7 +63,12 @@ func TestRedactHeader(t *testing.T) {
 		{"Cookie", "session=SECRET; b=SECRET", "xxxxx"},
 		{"Set-Cookie", "id=SECRET; Path=/", "xxxxx"},
 		{"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==", "dGhlIHNhbXBsZSBub25jZQ=="},
-		{"X-Trace", "abc", "abc"},
+		{"X-Trace", "abc", "xxxxx"}, // any header may be a credential
+		{"X-Api-Key", "SECRET", "xxxxx"},
+		{"Server", "proxy ws://u:SECRET@h/?t=SECRET", "proxy ws://u:xxxxx@h/?t=xxxxx"},
+		{"Sec-WebSocket-Protocol", "graphql-ws, bearer.SECRET/abc=", "graphql-ws, bearer.xxxxx"},
+		{"Sec-WebSocket-Protocol", "eyJhbGciOiJIUzI1NiJ9SECRETSECRET", "xxxxx"},
+		{"Content-Type", "text/plain", "text/plain"},
 	} {
 		if got := sdk.RedactHeader(tc.name, tc.value); got != tc.want {
 			t.Errorf("RedactHeader(%q, %q) = %q, want %q", tc.name, tc.value, got, tc.want)
@@ -114,7 +130,7 @@ func (s *secrets) check(t *testing.T, secret ...string) {
 }
 
 // refusingAddr is a loopback port nobody listens on.
-func refusingAddr(t *testing.T) string {
+func refusingAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -52,6 +52,7 @@ func (c *Conn) run() {
 		attempt++
 		rc := c.retryContext(err, attempt, lostAt, &authFailures)
 		delay, retry := c.cfg.policy(rc)
+		err = c.cfg.policyPanic(err)
 		if retry {
 			err, retry = c.checkBudget(err, attempt, rc.Elapsed, delay)
 		}

@@ -28,7 +28,7 @@ func normalizeURL(raw string) (string, error) {
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok || scheme == "" || strings.ContainsAny(scheme, "/?#") {
 		if i := strings.IndexByte(raw, ':'); i > 0 && !strings.ContainsAny(raw[:i], "/?#") {
-			return "", &URLError{raw, "has scheme " + quote(raw[:i]) + " with no //host; use ws://host/path"}
+			return "", &URLError{raw, "has scheme " + quoteScheme(raw[:i]) + " with no //host; use ws://host/path"}
 		}
 		return "", &URLError{raw, "has no scheme; use ws:// or wss://"}
 	}
@@ -38,7 +38,7 @@ func normalizeURL(raw string) (string, error) {
 	case "wss", "https":
 		scheme = "wss"
 	default:
-		return "", &URLError{raw, "has scheme " + quote(scheme) + "; use ws, wss, http or https"}
+		return "", &URLError{raw, "has scheme " + quoteScheme(scheme) + "; use ws, wss, http or https"}
 	}
 	if strings.Contains(rest, "#") {
 		// RFC 6455 §3: fragment identifiers are meaningless in WebSocket
@@ -62,8 +62,20 @@ func normalizeURL(raw string) (string, error) {
 	return u, nil
 }
 
+// quoteScheme quotes what stands for a scheme, unless it holds more than
+// scheme characters: then it may be a userinfo ("user:pa@ss://…"), and
+// the reason must not echo it (the redacted URL is in the message).
+func quoteScheme(s string) string {
+	if !isScheme(s) {
+		return "(with characters a scheme cannot have)"
+	}
+	return quote(s)
+}
+
 // checkHostPort validates host[:port], with [IPv6] in brackets. It
-// returns what is wrong, or "".
+// returns what is wrong, or "", never echoing a piece of hp: a password
+// with an unescaped '?', '#' or '/' makes its head look like host:port
+// ("user:hunter2?x@host"), so hp may hold a secret.
 func checkHostPort(hp string) string {
 	host, port := hp, ""
 	if strings.HasPrefix(hp, "[") {
@@ -73,10 +85,10 @@ func checkHostPort(hp string) string {
 		}
 		host, port = hp[1:end], hp[end+1:]
 		if host == "" || strings.Trim(host, "0123456789abcdefABCDEF:.%") != "" && !strings.Contains(host, "%") {
-			return "does not parse: " + quote(host) + " is not an IPv6 address"
+			return "does not parse: the bracketed host is not an IPv6 address"
 		}
 		if port != "" && port[0] != ':' {
-			return "does not parse: unexpected " + quote(port) + " after the IPv6 host"
+			return "does not parse: unexpected characters after the IPv6 host"
 		}
 		port = strings.TrimPrefix(port, ":")
 	} else if i := strings.LastIndexByte(hp, ':'); i >= 0 {
@@ -89,7 +101,7 @@ func checkHostPort(hp string) string {
 		return "has no host"
 	}
 	if strings.ContainsAny(host, "[]<>\"\\^`{|}") {
-		return "does not parse: host " + quote(host) + " has characters a host cannot have"
+		return "does not parse: the host has characters a host cannot have ([]<>\"\\^`{|})"
 	}
 	if hp != host && port == "" && strings.HasSuffix(hp, ":") {
 		return "does not parse: empty port after ':'"
@@ -98,11 +110,11 @@ func checkHostPort(hp string) string {
 		n := 0
 		for _, c := range port {
 			if c < '0' || c > '9' {
-				return "does not parse: port " + quote(port) + " is not a number"
+				return "does not parse: the port is not a number"
 			}
 			n = n*10 + int(c-'0')
 			if n > 65535 {
-				return "does not parse: port " + quote(port) + " is over 65535"
+				return "does not parse: the port is over 65535"
 			}
 		}
 		if n == 0 {

@@ -56,7 +56,7 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	cfg := &config{}
 	var protos, headers listFlag
 	fs := flag.NewFlagSet("redial", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(redactingWriter{stderr}) // flag quotes a bad value: maybe the URL
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageHead)
 		fs.PrintDefaults()
@@ -82,7 +82,7 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
 			}
-			return nil, fmt.Errorf("%w: %v", errUsage, err) // flag already printed the details
+			return nil, fmt.Errorf("%w: %s", errUsage, sdk.RedactText(err.Error())) // flag quotes a bad value: maybe the URL
 		}
 		rest = fs.Args()
 		if len(rest) == 0 {

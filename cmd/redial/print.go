@@ -60,7 +60,7 @@ func (r *runner) printEvent(e sdk.StateChange) (last bool) {
 		}
 		details := []string{sdk.RedactURL(hs.URL)}
 		if hs.Subprotocol != "" {
-			details = append(details, "subprotocol "+hs.Subprotocol)
+			details = append(details, "subprotocol "+subprotocol(hs.Subprotocol))
 		}
 		if e.Attempt > 0 {
 			details = append(details, fmt.Sprintf("attempt %d", e.Attempt))
@@ -113,7 +113,7 @@ func describe(err error, cfg *config) string {
 			return s + ", no close frame"
 		}
 		if ce.Reason != "" {
-			s += ": " + ce.Reason
+			s += ": " + closeReason(ce.Reason)
 		}
 		return s
 	case errors.As(err, &he):

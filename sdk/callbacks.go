@@ -1,0 +1,130 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"runtime"
+	"sync/atomic"
+	"time"
+)
+
+// ErrCallbackPanic: one of the app's callbacks (Options.Policy, URLFunc or
+// HeaderFunc) panicked. The Conn ends at once with it (final: the same
+// code would panic again); its text holds the panic value and the
+// callback's stack. A panicking Rand falls back to math/rand/v2 and a
+// panicking Logger is silenced instead; a panic in OnStateChange is
+// logged and the Conn goes on. No panic of the app's crosses into
+// redial's goroutines, where it would end the process.
+var ErrCallbackPanic = errors.New("redial: callback panicked")
+
+// panicError words a recovered panic of the callback named field.
+func panicError(field string, r any) error {
+	buf := make([]byte, 4096)
+	buf = buf[:runtime.Stack(buf, false)]
+	return wrap(ErrCallbackPanic.Error()+": Options."+field+": "+panicText(r)+"\n"+string(buf), ErrCallbackPanic)
+}
+
+// panicText renders a panic value without fmt (see wrap.go).
+func panicText(r any) string {
+	switch v := r.(type) {
+	case string:
+		return v
+	case error:
+		return v.Error()
+	case interface{ String() string }:
+		return v.String()
+	case int:
+		return itoa(v)
+	}
+	return "(a value that is not a string or an error)"
+}
+
+// guardCallbacks wraps the app's callbacks in c so that a panic becomes
+// an error or a fallback (see ErrCallbackPanic). panicked receives the
+// Policy's panic: the supervisor ends the Conn with it.
+func (c *config) guardCallbacks() {
+	if f := c.URLFunc; f != nil {
+		c.URLFunc = func(ctx context.Context) (u string, err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					u, err = "", panicError("URLFunc", r)
+				}
+			}()
+			return f(ctx)
+		}
+	}
+	if f := c.HeaderFunc; f != nil {
+		c.HeaderFunc = func(ctx context.Context) (h map[string][]string, err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					h, err = nil, panicError("HeaderFunc", r)
+				}
+			}()
+			return f(ctx)
+		}
+	}
+	if f := c.rand; f != nil {
+		var broken atomic.Bool
+		c.rand = func() (x float64) {
+			if broken.Load() {
+				return rand.Float64()
+			}
+			defer func() {
+				if r := recover(); r != nil {
+					broken.Store(true)
+					x = rand.Float64()
+					c.log.Error("redial: Options.Rand panicked; using math/rand/v2", "panic", panicText(r))
+				}
+			}()
+			return f()
+		}
+	}
+	policy := c.policy
+	c.policy = func(rc RetryContext) (d time.Duration, retry bool) {
+		if errors.Is(rc.Err, ErrCallbackPanic) {
+			return 0, false // final whatever the policy says: it would panic again
+		}
+		defer func() {
+			if r := recover(); r != nil {
+				d, retry = 0, false
+				c.panicked.Store(&panicBox{panicError("Policy", r)})
+			}
+		}()
+		return policy(rc)
+	}
+	c.log = &safeLogger{l: c.log}
+}
+
+type panicBox struct{ err error }
+
+// policyPanic is err, or the Policy's panic if it panicked deciding on it.
+func (c *config) policyPanic(err error) error {
+	if p := c.panicked.Swap(nil); p != nil {
+		return p.err
+	}
+	return err
+}
+
+// safeLogger is the app's Logger, silenced for good once it panics: it
+// cannot log its own failure.
+type safeLogger struct {
+	l      Logger
+	broken atomic.Bool
+}
+
+func (s *safeLogger) call(f func(string, ...any), msg string, args []any) {
+	if s.broken.Load() {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			s.broken.Store(true)
+		}
+	}()
+	f(msg, args...)
+}
+
+func (s *safeLogger) Debug(msg string, args ...any) { s.call(s.l.Debug, msg, args) }
+func (s *safeLogger) Warn(msg string, args ...any)  { s.call(s.l.Warn, msg, args) }
+func (s *safeLogger) Error(msg string, args ...any) { s.call(s.l.Error, msg, args) }
