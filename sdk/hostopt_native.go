@@ -21,10 +21,10 @@ func validateHost(h string) error {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
 		case c < 0x80 && strings.IndexByte("!$%&'()*+,-.:;=[]_~", c) >= 0:
 		case c >= 0x80:
-			return &OptionError{"Native.Host", "is " + quote(h) + ", which is not ASCII: give an internationalized name in its IDNA form (xn--…)"}
+			return &OptionError{"Native.Host", fmt.Sprintf("has a non-ASCII byte at byte %d: give an internationalized name in its IDNA form (xn--…)", i)}
 		default:
-			return &OptionError{"Native.Host", fmt.Sprintf("is %s, with byte %#02x at byte %d, which a Host header cannot hold "+
-				"(host[:port], RFC 9110 §7.2; net/http would send no Host at all)", quote(h), c, i)}
+			return &OptionError{"Native.Host", fmt.Sprintf("has byte %#02x at byte %d, which a Host header cannot hold "+
+				"(host[:port], RFC 9110 §7.2; net/http would send no Host at all); the value is not echoed: it may hold a secret", c, i)}
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ package sdk_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -29,11 +30,15 @@ func TestNativeHostIsValidated(t *testing.T) {
 		"user@example.com",
 		"example.com?x",
 		"exämple.com",
+		"user:S3CR3T@host", // the value is never echoed: it may hold a secret
 	} {
 		c, err := sdk.Dial(ctxT(t), "ws://127.0.0.1:1/", &sdk.Options{Native: &sdk.NativeOptions{Host: h}})
 		var oe *sdk.OptionError
 		if c != nil || !errors.As(err, &oe) || oe.Field != "Native.Host" {
 			t.Errorf("Host %q: Dial = %v, want an *OptionError for Native.Host", h, err)
+		}
+		if s := fmt.Sprintf("%v %#v", err, err); strings.Contains(s, "S3CR3T") {
+			t.Errorf("Host %q: the value is echoed: %s", h, s)
 		}
 	}
 
