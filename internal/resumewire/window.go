@@ -127,6 +127,14 @@ func (w *Window) Added() <-chan struct{} {
 	return w.added
 }
 
+// Released returns a channel closed at the next Ack that releases
+// frames (read Acked before waiting to avoid a miss).
+func (w *Window) Released() <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.space
+}
+
 // Last is the seq of the last pushed frame (the start seq if none).
 func (w *Window) Last() uint64 {
 	w.mu.Lock()
