@@ -140,8 +140,14 @@ func (s *Session) acked(n uint64) error {
 // answers pings, acks the client's messages (after AckEvery reads or
 // AckDelay) and keeps the store's expiry fresh.
 func (c *conn) writeLoop() {
-	defer close(c.writerDone)
 	s := c.s
+	var endErr error // ends the session after writerDone (shutdown waits for it)
+	defer func() {
+		if endErr != nil {
+			s.end(endErr)
+		}
+	}()
+	defer close(c.writerDone)
 	opts := &s.srv.opts
 	if err := c.ws.Write(c.ctx, websocket.MessageBinary, c.welcome); err != nil {
 		c.cancel()
@@ -223,7 +229,7 @@ func (c *conn) writeLoop() {
 			ackTimer, ackC, ackFired = nil, nil, true
 		case <-touch.C():
 			if err := opts.Store.Touch(s.ctx, s.idStr, s.epoch, opts.SessionTTL); err != nil {
-				s.end(wrapStore("Touch", err))
+				endErr = wrapStore("Touch", err)
 				return
 			}
 			touch = opts.Clock.NewTimer(opts.SessionTTL / 3)
