@@ -198,11 +198,13 @@ func (c *conn) writeLoop() {
 				if f.Seq > appended {
 					break
 				}
+				// sent moves before the write: the client may ack the
+				// frame before Write returns here.
+				sent = f.Seq
+				c.sent.Store(sent)
 				if buf = resumewire.AppendData(buf[:0], f.Kind, f.Seq, f.Payload); !write(buf) {
 					return
 				}
-				sent = f.Seq
-				c.sent.Store(sent)
 			}
 			clear(frames) // do not pin released payloads
 		}

@@ -23,7 +23,9 @@ type fixture struct {
 }
 
 // resumeURL is the proxied URL a resume client dials.
-func (f *fixture) resumeURL() string { return "ws://" + f.proxy.Addr() + "/?" + server.QueryParam + "=1" }
+func (f *fixture) resumeURL() string {
+	return "ws://" + f.proxy.Addr() + "/?" + server.QueryParam + "=1"
+}
 
 // plainURL is the direct URL of a plain client.
 func (f *fixture) plainURL() string { return "ws" + strings.TrimPrefix(f.http.URL, "http") + "/" }

@@ -36,10 +36,11 @@ func (srv *Server) serveResume(r *http.Request, ws *websocket.Conn) {
 	}
 
 	var s *Session
+	fresh := true // this connection brought the session to this node
 	if hello.Flags&resumewire.FlagResume == 0 {
 		s, err = srv.create(principal)
 	} else {
-		s, err = srv.find(hello.ID, principal)
+		s, fresh, err = srv.find(hello.ID, principal)
 	}
 	if err != nil {
 		refuse(ws, err)
@@ -47,8 +48,16 @@ func (srv *Server) serveResume(r *http.Request, ws *websocket.Conn) {
 	}
 	c, err := s.attach(ws, &hello)
 	if err != nil {
+		if fresh {
+			s.end(err)
+		}
 		refuse(ws, err)
 		return
+	}
+	// The handler starts once the connection is attached, so that what it
+	// writes and a Close right away reach this client.
+	if fresh && !srv.startHandler(s) {
+		s.end(ErrServerClosed)
 	}
 	if !srv.goTracked(c.writeLoop) {
 		close(c.writerDone)
@@ -101,10 +110,6 @@ func (srv *Server) register(s *Session) bool {
 	}
 	srv.sessions[s.id] = s
 	srv.mu.Unlock()
-	if !srv.startHandler(s) {
-		srv.unregister(s)
-		return false
-	}
 	return true
 }
 
@@ -112,17 +117,18 @@ func (srv *Server) register(s *Session) bool {
 // from the Store (a session that ran on another node sharing it). An
 // unknown id, or one bound to another principal, is ErrSessionNotFound:
 // never a fresh session in its place, never another client's data.
-func (srv *Server) find(id resumewire.SessionID, principal string) (*Session, error) {
+func (srv *Server) find(id resumewire.SessionID, principal string) (s *Session, restored bool, err error) {
 	srv.mu.Lock()
-	s := srv.sessions[id]
+	s = srv.sessions[id]
 	srv.mu.Unlock()
 	if s != nil {
 		if s.principal != principal {
-			return nil, ErrSessionNotFound
+			return nil, false, ErrSessionNotFound
 		}
-		return s, nil
+		return s, false, nil
 	}
-	return srv.restore(id, principal)
+	s, err = srv.restore(id, principal)
+	return s, true, err
 }
 
 // restore takes a session over from the Store: Claim fences the previous
