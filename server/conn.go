@@ -154,7 +154,6 @@ func (c *conn) writeLoop() {
 		return
 	}
 	sent := c.helloDelivered
-	c.sent.Store(sent)
 	var (
 		buf      []byte
 		frames   []resumewire.Sent

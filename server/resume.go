@@ -209,6 +209,7 @@ func (s *Session) attach(ws *websocket.Conn, hello *resumewire.Frame) (*conn, er
 		writerDone:     make(chan struct{}),
 		readerDone:     make(chan struct{}),
 	}
+	c.sent.Store(hello.N) // before WELCOME: the client may ack at once
 	s.mu.Lock()
 	if s.ended {
 		s.mu.Unlock()

@@ -10,8 +10,6 @@ package server
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"net/http"
 	"sync"
 
@@ -138,16 +136,3 @@ func newID() (resumewire.SessionID, error) {
 	_, err := rand.Read(id[:])
 	return id, err
 }
-
-// ParseID turns Session.ID's hex form back into the 16 wire bytes.
-func parseID(s string) (resumewire.SessionID, bool) {
-	var id resumewire.SessionID
-	b, err := hex.DecodeString(s)
-	if err != nil || len(b) != len(id) {
-		return id, false
-	}
-	copy(id[:], b)
-	return id, true
-}
-
-var errRefused = errors.New("redial/server: connection refused")

@@ -290,3 +290,28 @@ func readAcks(t *testing.T, ctx context.Context, ws *websocket.Conn, last uint64
 	}
 	return acks
 }
+
+// A client may acknowledge the replay's predecessors the moment WELCOME
+// arrives: an ACK for what HELLO already reported delivered is never
+// "ahead" (it once raced the writer's bookkeeping and closed with 1002).
+func TestAckRightAfterWelcome(t *testing.T) {
+	ctx := testCtx(t, 30*time.Second)
+	f := start(t, nil, func(ctx context.Context, s *server.Session) {
+		_ = s.Write(ctx, sdk.MessageText, []byte("one"))
+		<-ctx.Done()
+	})
+	ws, w := open(t, ctx, f.resumeURL(), nil, 0)
+	if d := readFrame(t, ctx, ws); d.N != 1 {
+		t.Fatalf("frame %+v", d)
+	}
+	for range 300 {
+		f.proxy.Cut()
+		ws, _ = open(t, ctx, f.resumeURL(), &w.ID, 1)
+		send(t, ctx, ws, resumewire.AppendControl(nil, resumewire.KindAck, 1))
+		// A ping round trip: the ACK was processed without a close.
+		send(t, ctx, ws, resumewire.AppendControl(nil, resumewire.KindPing, 5))
+		if p := readFrame(t, ctx, ws); p.Kind != resumewire.KindPong {
+			t.Fatalf("got %s", resumewire.KindName(p.Kind))
+		}
+	}
+}
