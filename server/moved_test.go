@@ -26,7 +26,11 @@ func TestSessionMovesBetweenNodes(t *testing.T) {
 		if _, p, err := s.Read(ctx); err != nil || string(p) != "c1" {
 			t.Errorf("A read %q %v", p, err)
 		}
-		<-aWrite
+		select {
+		case <-aWrite:
+		case <-ctx.Done(): // the test failed early; Server.Close ends it
+			return
+		}
 		if err := s.Write(ctx, sdk.MessageText, []byte("a3")); !errors.Is(err, server.ErrSessionMoved) {
 			t.Errorf("A's write after the move: %v", err)
 		}
