@@ -113,12 +113,10 @@ func (s *Session) receive(f *resumewire.Frame) (sdk.StatusCode, string) {
 	if v == resumewire.Duplicate {
 		return 0, ""
 	}
-	if len(s.inbox) >= maxInbox {
+	if len(s.inbox) >= maxInbox || s.inboxSize+len(f.Payload) > maxInboxBytes {
 		return sdk.StatusPolicyViolation, "resume: client ignores the ack window"
 	}
-	s.inbox = append(s.inbox, message{seq: f.N, typ: typ, payload: f.Payload})
-	close(s.inboxWake)
-	s.inboxWake = make(chan struct{})
+	s.push(message{seq: f.N, typ: typ, payload: f.Payload})
 	return 0, ""
 }
 

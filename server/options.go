@@ -75,10 +75,12 @@ const (
 	defaultAckDelay     = 50 * time.Millisecond
 	defaultHelloTimeout = 10 * time.Second
 	defaultReadLimit    = 32 << 10
-	// maxInbox bounds the messages received and not yet Read. A client
-	// that honours the window never exceeds its own MaxQueued; one that
-	// does is closed with 1008.
-	maxInbox = 1 << 16
+	// maxInbox and maxInboxBytes bound the messages received and not yet
+	// Read. A client never has more unacknowledged than its own MaxQueued
+	// and MaxQueuedBytes (defaults 1024, 1 MiB), and the server acks only
+	// what was Read; one that exceeds these is closed with 1008.
+	maxInbox      = 1 << 16
+	maxInboxBytes = 16 << 20
 )
 
 func (o *Options) withDefaults() Options {

@@ -16,9 +16,10 @@ const plainInbox = 16
 
 // plainWS is a plain session's one connection.
 type plainWS struct {
-	ws   *websocket.Conn
-	more chan struct{} // cap 1: Read wants the reader to go on
-	once sync.Once
+	ws     *websocket.Conn
+	more   chan struct{}      // cap 1: Read wants the reader to go on
+	cancel context.CancelFunc // ends the reader's ctx after the close handshake
+	once   sync.Once
 }
 
 func (p *plainWS) wantMore() {
@@ -31,6 +32,7 @@ func (p *plainWS) wantMore() {
 // close closes the connection with the close frame cause implies.
 func (p *plainWS) close(cause error) {
 	p.once.Do(func() {
+		defer p.cancel()
 		code, reason := closeFor(cause)
 		if code == 0 || code == StatusSessionLost {
 			_ = p.ws.CloseNow()
@@ -50,26 +52,28 @@ func (srv *Server) servePlain(ws *websocket.Conn) {
 		return
 	}
 	s := newSessionBase(srv, id, true)
-	s.plainConn = plainWS{ws: ws, more: make(chan struct{}, 1)}
-	if !srv.startHandler(s) {
-		_ = ws.Close(websocket.StatusServiceRestart, "server closed")
+	// The reader's ctx is not the session's: a session that ends by Close
+	// must not abort the close handshake the reader takes part in.
+	rctx, rcancel := context.WithCancel(context.Background())
+	defer rcancel()
+	s.plainConn = plainWS{ws: ws, more: make(chan struct{}, 1), cancel: rcancel}
+	if !srv.register(s) || !srv.startHandler(s) {
+		s.end(ErrServerClosed)
 		return
 	}
 	for {
-		typ, b, err := ws.Read(s.ctx)
+		typ, b, err := ws.Read(rctx)
 		if err != nil {
 			var ce websocket.CloseError
 			if errors.As(err, &ce) {
 				s.end(&CloseError{Code: sdk.StatusCode(ce.Code), Reason: ce.Reason})
-			} else if s.ctx.Err() == nil {
+			} else {
 				s.end(&CloseError{Code: sdk.StatusAbnormalClosure, Reason: err.Error()})
 			}
 			return
 		}
 		s.mu.Lock()
-		s.inbox = append(s.inbox, message{typ: sdk.MessageType(typ), payload: b})
-		close(s.inboxWake)
-		s.inboxWake = make(chan struct{})
+		s.push(message{typ: sdk.MessageType(typ), payload: b})
 		full := len(s.inbox) >= plainInbox
 		s.mu.Unlock()
 		for full {

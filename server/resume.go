@@ -122,7 +122,7 @@ func (srv *Server) find(id resumewire.SessionID, principal string) (s *Session, 
 	s = srv.sessions[id]
 	srv.mu.Unlock()
 	if s != nil {
-		if s.principal != principal {
+		if s.plain || s.principal != principal {
 			return nil, false, ErrSessionNotFound
 		}
 		return s, false, nil

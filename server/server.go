@@ -84,9 +84,16 @@ func (srv *Server) Close() error {
 		all = append(all, s)
 	}
 	srv.mu.Unlock()
+	// Concurrently: each close handshake may wait up to 5 s for its peer.
+	var wg sync.WaitGroup
 	for _, s := range all {
-		s.end(ErrServerClosed)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.end(ErrServerClosed)
+		}()
 	}
+	wg.Wait()
 	srv.wg.Wait()
 	return nil
 }

@@ -38,6 +38,7 @@ type Session struct {
 	appended  uint64 // highest outbound seq in the store (the writer sends up to it)
 	recv      resumewire.Receiver
 	inbox     []message
+	inboxSize int           // payload bytes in inbox
 	inboxWake chan struct{} // closed and replaced when inbox grows or the session ends
 	delivered uint64        // inbound: highest seq Read returned
 	ackSent   uint64        // inbound: highest seq acknowledged to the client
@@ -95,6 +96,7 @@ func (s *Session) Read(ctx context.Context) (sdk.MessageType, []byte, error) {
 			m := s.inbox[0]
 			s.inbox[0] = message{}
 			s.inbox = s.inbox[1:]
+			s.inboxSize -= len(m.payload)
 			s.mu.Unlock()
 			if !s.plain {
 				if err := s.delivered1(m.seq); err != nil {
@@ -140,6 +142,14 @@ func (s *Session) delivered1(seq uint64) error {
 		s.wake()
 	}
 	return nil
+}
+
+// push queues m for Read. Called with s.mu held.
+func (s *Session) push(m message) {
+	s.inbox = append(s.inbox, m)
+	s.inboxSize += len(m.payload)
+	close(s.inboxWake)
+	s.inboxWake = make(chan struct{})
 }
 
 // wake rings the writer's doorbell without blocking.
@@ -292,11 +302,11 @@ func (s *Session) end(cause error) {
 	s.mu.Unlock()
 
 	s.cancel(cause)
+	s.srv.unregister(s)
 	if s.plain {
 		s.plainConn.close(cause)
 		return
 	}
-	s.srv.unregister(s)
 	if c != nil {
 		c.shutdown(cause)
 	}

@@ -315,3 +315,50 @@ func TestAckRightAfterWelcome(t *testing.T) {
 		}
 	}
 }
+
+// A plain session's Close sends its code through a full close handshake;
+// a handler that returns closes with 1000; Server.Close ends a plain
+// session still connected with 1012 (and does not wait forever for it).
+func TestPlainClose(t *testing.T) {
+	ctx := testCtx(t, 10*time.Second)
+	mode := make(chan string, 1)
+	f := start(t, nil, func(ctx context.Context, s *server.Session) {
+		switch <-mode {
+		case "close":
+			_ = s.Write(ctx, sdk.MessageText, []byte("last"))
+			if err := s.Close(4001, "plain bye"); err != nil {
+				t.Error(err)
+			}
+		case "wait":
+			<-ctx.Done()
+		}
+	})
+	for _, m := range []struct {
+		mode string
+		code websocket.StatusCode
+	}{{"close", 4001}, {"return", 1000}, {"wait", 1012}} {
+		mode <- m.mode
+		ws := dialWS(t, ctx, f.plainURL())
+		closed := make(chan error, 1)
+		if m.mode == "wait" {
+			go func() { closed <- f.srv.Close() }()
+		}
+		for {
+			_, p, err := ws.Read(ctx)
+			if err != nil {
+				if websocket.CloseStatus(err) != m.code {
+					t.Fatalf("%s: ended with %v, want %d", m.mode, err, m.code)
+				}
+				break
+			}
+			if string(p) != "last" {
+				t.Fatalf("%s: got %q", m.mode, p)
+			}
+		}
+		if m.mode == "wait" {
+			if err := <-closed; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
