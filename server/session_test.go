@@ -362,3 +362,46 @@ func TestPlainClose(t *testing.T) {
 		}
 	}
 }
+
+// A client whose path stalled (the proxy frozen: TCP up, nothing moving)
+// comes back on a new connection while the server still holds the old
+// one: the new connection replaces it, the replay fills the gap, and the
+// bytes the stalled path held never reach the session.
+func TestReattachReplacesStalledConnection(t *testing.T) {
+	ctx := testCtx(t, 10*time.Second)
+	runs := make(chan struct{}, 4)
+	f := start(t, nil, func(ctx context.Context, s *server.Session) {
+		runs <- struct{}{}
+		for {
+			typ, p, err := s.Read(ctx)
+			if err != nil {
+				return
+			}
+			_ = s.Write(ctx, typ, p)
+		}
+	})
+	ws1, w := open(t, ctx, f.resumeURL(), nil, 0)
+	send(t, ctx, ws1, data(resumewire.KindDataText, 1, "a"))
+	if d := readFrame(t, ctx, ws1); d.N != 1 || string(d.Payload) != "a" {
+		t.Fatalf("echo %+v", d)
+	}
+	f.proxy.Freeze()
+	send(t, ctx, ws1, data(resumewire.KindDataText, 2, "b")) // held by the frozen path
+
+	direct := f.plainURL() + "?" + server.QueryParam + "=1"
+	ws2, w2 := open(t, ctx, direct, &w.ID, 1)
+	if w2.N != 1 {
+		t.Fatalf("WELCOME delivered %d, want 1", w2.N)
+	}
+	send(t, ctx, ws2, data(resumewire.KindDataText, 2, "b")) // the replay
+	send(t, ctx, ws2, data(resumewire.KindDataText, 3, "c"))
+	f.proxy.Thaw() // the old path delivers its held "b" to a closed socket
+	for i, want := range []string{"b", "c"} {
+		if d := readFrame(t, ctx, ws2); d.N != uint64(i+2) || string(d.Payload) != want {
+			t.Fatalf("echo %d: %+v, want %q", i+2, d, want)
+		}
+	}
+	if len(runs) != 1 {
+		t.Fatalf("handler started %d times", len(runs))
+	}
+}
