@@ -160,6 +160,6 @@ func TestExactlyOnceUnderCuts(t *testing.T) {
 		t.Fatalf("%d connections for %d cuts", conns, cuts)
 	}
 	t.Logf("%d messages each way, %d cuts, %d connections, %s: 0 lost, 0 duplicated, in order; "+
-		"%d server data frames replayed and dropped as duplicates by the client; %d ACK frames from the server",
-		n, cuts, c.conns.Load(), elapsed.Round(time.Millisecond), c.dataIn.Load()-int64(n), c.acksIn.Load())
+		"the client got %d data frames for %d messages; %d ACK frames from the server (most acks ride on WELCOME)",
+		n, cuts, c.conns.Load(), elapsed.Round(time.Millisecond), c.dataIn.Load(), n, c.acksIn.Load())
 }
