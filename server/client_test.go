@@ -1,0 +1,288 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/redial-ws/redial/internal/resumewire"
+)
+
+// rclient is a resume-protocol client written for these tests on
+// coder/websocket and internal/resumewire (the SDK's client comes later).
+// Its state (session id, unacked outbound window, receiver counter)
+// survives its connections, so it can crash-reconnect any number of
+// times. Incoming messages go to onMsg in order, exactly once.
+type rclient struct {
+	url      string
+	ackEvery uint64
+	onMsg    func(typ byte, p []byte)
+
+	win  *resumewire.Window
+	recv resumewire.Receiver // owned by the current connection's reader
+
+	mu      sync.Mutex
+	id      resumewire.SessionID
+	hasID   bool
+	ackSent uint64
+	welcome resumewire.Frame
+
+	conns     atomic.Int64 // connections that got a WELCOME
+	acksIn    atomic.Int64 // ACK frames received from the server
+	dataIn    atomic.Int64 // data frames received (duplicates included)
+	bytesIn   atomic.Int64 // bytes read from TCP
+	bytesOut  atomic.Int64 // bytes written to TCP
+	connected chan struct{}
+	closing   atomic.Bool
+	cur       *websocket.Conn // guarded by mu
+}
+
+var errSessionLost = errors.New("test client: session lost (4504)")
+
+func newRClient(url string, onMsg func(byte, []byte)) *rclient {
+	return &rclient{
+		url: url, ackEvery: 64, onMsg: onMsg,
+		win:       resumewire.NewWindow(1024, 1<<20, 0),
+		connected: make(chan struct{}, 1),
+	}
+}
+
+// send queues a message (waits while the window is full).
+func (c *rclient) send(ctx context.Context, kind byte, p []byte) error {
+	_, err := c.win.Push(ctx, kind, p)
+	return err
+}
+
+// run connects and reconnects until ctx ends, stop says so, or the
+// server ends the session; it returns the close that ended it.
+func (c *rclient) run(ctx context.Context) error {
+	for {
+		err := c.connectOnce(ctx)
+		var ce websocket.CloseError
+		switch {
+		case c.closing.Load():
+			return nil
+		case ctx.Err() != nil:
+			return context.Cause(ctx)
+		case errors.Is(err, errSessionLost):
+			return err
+		case errors.As(err, &ce):
+			return err
+		}
+		// Dial failures and cuts: retry at once (loopback), bounded by ctx.
+		select {
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+// dial opens a WebSocket counting the bytes on the wire.
+func (c *rclient) dial(ctx context.Context, url string) (*websocket.Conn, error) {
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		var d net.Dialer
+		nc, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &countConn{Conn: nc, in: &c.bytesIn, out: &c.bytesOut}, nil
+	}}
+	ws, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: &http.Client{Transport: tr}})
+	return ws, err
+}
+
+// connectOnce runs one connection: HELLO, WELCOME, replay, traffic.
+func (c *rclient) connectOnce(ctx context.Context) error {
+	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	ws, err := c.dial(dctx, c.url)
+	if err != nil {
+		return err
+	}
+	defer ws.CloseNow()
+	ws.SetReadLimit(1 << 20)
+	c.mu.Lock()
+	hello := resumewire.Frame{Kind: resumewire.KindHello, Version: resumewire.Version, N: c.recv.Accepted()}
+	if c.hasID {
+		hello.Flags, hello.ID = resumewire.FlagResume, c.id
+	}
+	c.mu.Unlock()
+	if err := ws.Write(dctx, websocket.MessageBinary, resumewire.Append(nil, &hello)); err != nil {
+		return err
+	}
+	typ, b, err := ws.Read(dctx)
+	if err != nil {
+		if websocket.CloseStatus(err) == 4504 {
+			return errSessionLost
+		}
+		return err
+	}
+	w, err := resumewire.Decode(b)
+	if err != nil || typ != websocket.MessageBinary || w.Kind != resumewire.KindWelcome {
+		return errors.New("test client: no WELCOME")
+	}
+	if c.hasID && (w.ID != c.id || w.Flags != resumewire.FlagResume) {
+		return errors.New("test client: WELCOME for another session")
+	}
+	if _, err := c.win.Ack(w.N); err != nil {
+		return err
+	}
+	if w.N < c.win.Acked() {
+		return errors.New("test client: server delivered less than it acked")
+	}
+	c.mu.Lock()
+	c.id, c.hasID, c.welcome = w.ID, true, w
+	c.cur = ws
+	c.ackSent = c.recv.Accepted()
+	c.mu.Unlock()
+	c.conns.Add(1)
+	select {
+	case c.connected <- struct{}{}:
+	default:
+	}
+
+	cctx, ccancel := context.WithCancel(ctx)
+	defer ccancel()
+	kick := make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer ccancel()
+		c.writeLoop(cctx, ws, w.N, kick)
+	}()
+	err = c.readLoop(cctx, ws, kick)
+	ccancel()
+	wg.Wait()
+	return err
+}
+
+func (c *rclient) readLoop(ctx context.Context, ws *websocket.Conn, kick chan struct{}) error {
+	for {
+		typ, b, err := ws.Read(ctx)
+		if err != nil {
+			if websocket.CloseStatus(err) == 4504 {
+				return errSessionLost
+			}
+			return err
+		}
+		f, err := resumewire.Decode(b)
+		if err != nil || typ != websocket.MessageBinary {
+			return errors.New("test client: bad frame from server")
+		}
+		switch f.Kind {
+		case resumewire.KindDataText, resumewire.KindDataBinary:
+			c.dataIn.Add(1)
+			c.mu.Lock()
+			v, err := c.recv.Accept(f.N)
+			due := c.recv.Accepted()-c.ackSent >= c.ackEvery
+			c.mu.Unlock()
+			if err != nil {
+				return err
+			}
+			if v == resumewire.Deliver {
+				c.onMsg(f.Kind, f.Payload)
+			}
+			if due {
+				ring(kick)
+			}
+		case resumewire.KindAck:
+			c.acksIn.Add(1)
+			if _, err := c.win.Ack(f.N); err != nil {
+				return err
+			}
+		case resumewire.KindPong:
+		default:
+			return errors.New("test client: unexpected " + resumewire.KindName(f.Kind))
+		}
+	}
+}
+
+func ring(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// writeLoop replays everything after sent, then new frames, and acks
+// cumulatively every ackEvery messages or 20 ms after the first unacked.
+func (c *rclient) writeLoop(ctx context.Context, ws *websocket.Conn, sent uint64, kick chan struct{}) {
+	var frames []resumewire.Sent
+	var buf []byte
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		added := c.win.Added()
+		var err error
+		frames, err = c.win.From(sent, frames[:0])
+		if err != nil {
+			return
+		}
+		for _, f := range frames {
+			buf = resumewire.AppendData(buf[:0], f.Kind, f.Seq, f.Payload)
+			if ws.Write(ctx, websocket.MessageBinary, buf) != nil {
+				return
+			}
+			sent = f.Seq
+		}
+		clear(frames)
+		timed := false
+		select {
+		case <-added:
+		case <-kick:
+		case <-tick.C:
+			timed = true
+		case <-ctx.Done():
+			return
+		}
+		c.mu.Lock()
+		acc, ackSent := c.recv.Accepted(), c.ackSent
+		c.mu.Unlock()
+		if acc > ackSent && (timed || acc-ackSent >= c.ackEvery) {
+			if ws.Write(ctx, websocket.MessageBinary, resumewire.AppendControl(nil, resumewire.KindAck, acc)) != nil {
+				return
+			}
+			c.mu.Lock()
+			c.ackSent = acc
+			c.mu.Unlock()
+		}
+	}
+}
+
+// close ends the session: a last cumulative ACK, then close 1000.
+func (c *rclient) close(ctx context.Context) error {
+	c.closing.Store(true)
+	c.mu.Lock()
+	ws, acc := c.cur, c.recv.Accepted()
+	c.mu.Unlock()
+	if ws == nil {
+		return errors.New("test client: never connected")
+	}
+	_ = ws.Write(ctx, websocket.MessageBinary, resumewire.AppendControl(nil, resumewire.KindAck, acc))
+	return ws.Close(websocket.StatusNormalClosure, "done")
+}
+
+// countConn counts the bytes a connection carries.
+type countConn struct {
+	net.Conn
+	in, out *atomic.Int64
+}
+
+func (c *countConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.in.Add(int64(n))
+	return n, err
+}
+
+func (c *countConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.out.Add(int64(n))
+	return n, err
+}
