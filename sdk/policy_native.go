@@ -17,17 +17,6 @@ import (
 // crypto/* or net/url, and in a page a TLS failure is invisible anyway
 // (the WebSocket reports an error, then close 1006; see doc.go).
 
-func (n *NativeOptions) validate() error {
-	if n == nil || n.HTTPClient == nil {
-		return nil
-	}
-	if n.HTTPClient.Timeout != 0 {
-		return &OptionError{"Native.HTTPClient", "has Timeout " + dur(n.HTTPClient.Timeout) +
-			"; it must be 0: Options.DialTimeout bounds each attempt"}
-	}
-	return nil
-}
-
 // finalDial wraps the native dial so that what no retry can heal ends
 // the Conn at once (DefaultPolicy makes these final), worded and typed:
 // a URL net/url refuses (*URLError), HeaderFunc's headers no server could

@@ -69,46 +69,6 @@ func (c *Conn) run() {
 	}
 }
 
-func (c *Conn) retryContext(err error, attempt int, lostAt time.Time, authFailures *int) RetryContext {
-	rc := RetryContext{
-		Attempt:        attempt,
-		Elapsed:        c.cfg.clock.Now().Sub(lostAt),
-		Err:            err,
-		Close:          asClose(err),
-		CanRefreshAuth: c.cfg.URLFunc != nil || c.cfg.HeaderFunc != nil,
-		Backoff:        c.cfg.backoff.Delay(attempt, c.cfg.rand()),
-		MaxDelay:       c.cfg.backoff.Max,
-		Rand:           clamp01(c.cfg.rand()),
-	}
-	var he *HandshakeError
-	if errors.As(err, &he) {
-		rc.HTTPStatus = he.StatusCode
-		rc.RetryAfter, _ = he.RetryAfter(c.cfg.clock.Now())
-		if he.StatusCode == 401 || he.StatusCode == 403 {
-			*authFailures++
-		} else {
-			*authFailures = 0
-		}
-	} else {
-		*authFailures = 0
-	}
-	rc.AuthFailures = *authFailures
-	return rc
-}
-
-// checkBudget turns a retry into a final failure once MaxRetries or
-// MaxElapsed is spent.
-func (c *Conn) checkBudget(err error, attempt int, elapsed, delay time.Duration) (error, bool) {
-	if m := c.cfg.MaxRetries; m > 0 && attempt > m {
-		return wrap(ErrRetriesExhausted.Error()+": "+itoa(m)+" retries (Options.MaxRetries); last error: "+errText(err), ErrRetriesExhausted, err), false
-	}
-	if m := c.cfg.MaxElapsed; m > 0 && delay > m-elapsed { // not elapsed+delay: it can overflow
-		return wrap(ErrRetriesExhausted.Error()+": "+dur(elapsed)+" retrying (Options.MaxElapsed "+dur(m)+
-			"); last error: "+errText(err), ErrRetriesExhausted, err), false
-	}
-	return err, true
-}
-
 // sleep waits out a backoff delay on the injected clock. It returns false
 // when the app closed the Conn meanwhile. The platform may cut the wait
 // short (the browser came back online or the tab became visible) or

@@ -13,10 +13,6 @@ import (
 	"github.com/hack-pad/safejs"
 )
 
-// NativeOptions exist only natively; in the browser the struct is empty
-// and Options.Native is ignored.
-type NativeOptions struct{}
-
 var platformDial dialFunc = dialBrowser
 
 // Browser WebSocket readyState values.
