@@ -68,7 +68,7 @@ func permanentReason(err error) string {
 		// Unknown authority, wrong host name, expired or not yet valid,
 		// not for server auth… It will fail again until someone changes
 		// the certificate or Native.TLSConfig. (A close with 1015 is final
-		// for the same reason; see CloseRetryable.)
+		// for the same reason; see closeRetryable.)
 		return "the server's TLS certificate was refused"
 	case errors.As(err, &rhe), strings.Contains(err.Error(), errHTTPOnTLSPort):
 		// The server answered the TLS hello with something else: plain
