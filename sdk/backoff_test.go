@@ -11,7 +11,7 @@ func TestBackoffCeilingTable(t *testing.T) {
 	var b sdk.Backoff // defaults: 1 s, ×2, 30 s
 	want := []time.Duration{1 * time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second}
 	for i, w := range want {
-		if got := sdk.Ceiling(b, i + 1); got != w {
+		if got := sdk.Ceiling(b, i+1); got != w {
 			t.Errorf("Ceiling(%d) = %v, want %v", i+1, got, w)
 		}
 	}
