@@ -90,7 +90,7 @@ func (b Backoff) validate() error {
 }
 
 // sane is b with defaults, and any value validate would refuse replaced by
-// its default (or clamped), so Ceiling and Delay stay in [0, Max] for a
+// its default (or clamped), so ceiling and Delay stay in [0, Max] for a
 // Backoff that never went through Dial's validation.
 func (b Backoff) sane() Backoff {
 	if b.Initial < 0 {
@@ -110,12 +110,9 @@ func (b Backoff) sane() Backoff {
 	return b
 }
 
-// Ceiling is the largest wait before retry number attempt (1-based):
-// min(Max, Initial × Multiplier^(attempt-1)). With the defaults:
-//
-//	attempt   1    2    3    4    5     6+
-//	ceiling   1s   2s   4s   8s   16s   30s
-func (b Backoff) Ceiling(attempt int) time.Duration {
+// ceiling is the largest wait before retry number attempt (1-based):
+// min(Max, Initial × Multiplier^(attempt-1)); see Delay.
+func (b Backoff) ceiling(attempt int) time.Duration {
 	b = b.sane()
 	if attempt < 1 {
 		attempt = 1
@@ -131,10 +128,15 @@ func (b Backoff) Ceiling(attempt int) time.Duration {
 }
 
 // Delay is the wait before retry number attempt, a pure function of its
-// inputs: r is a uniform random number in [0, 1). With full jitter the wait
-// is r × Ceiling(attempt), so it lies in [0, 1s), [0, 2s), … [0, 30s), and
-// jitter stays on at the cap (a fixed 30 s would re-synchronize a herd).
-// With Jitter j the wait is Ceiling × (1 - j + j×r).
+// inputs: r is a uniform random number in [0, 1). Each attempt has a
+// ceiling, min(Max, Initial × Multiplier^(attempt-1)); with the defaults:
+//
+//	attempt   1    2    3    4    5     6+
+//	ceiling   1s   2s   4s   8s   16s   30s
+//
+// With full jitter the wait is r × ceiling, so it lies in [0, 1s), [0, 2s),
+// … [0, 30s), and jitter stays on at the cap (a fixed 30 s would
+// re-synchronize a herd). With Jitter j the wait is ceiling × (1 - j + j×r).
 //
 // For any inputs it returns a wait in [0, Max] (Max after defaults): an r
 // outside [0, 1) or NaN is clamped, an attempt under 1 counts as 1, and a
@@ -142,7 +144,7 @@ func (b Backoff) Ceiling(attempt int) time.Duration {
 // those fields replaced by their defaults.
 func (b Backoff) Delay(attempt int, r float64) time.Duration {
 	b = b.sane()
-	c := float64(b.Ceiling(attempt))
+	c := float64(b.ceiling(attempt))
 	d := c*(1-b.Jitter) + c*b.Jitter*clamp01(r)
 	switch {
 	case !(d > 0): // also NaN

@@ -11,11 +11,11 @@ func TestBackoffCeilingTable(t *testing.T) {
 	var b sdk.Backoff // defaults: 1 s, ×2, 30 s
 	want := []time.Duration{1 * time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second}
 	for i, w := range want {
-		if got := b.Ceiling(i + 1); got != w {
+		if got := sdk.Ceiling(b, i+1); got != w {
 			t.Errorf("Ceiling(%d) = %v, want %v", i+1, got, w)
 		}
 	}
-	if got := b.Ceiling(1000); got != 30*time.Second {
+	if got := sdk.Ceiling(b, 1000); got != 30*time.Second {
 		t.Errorf("Ceiling(1000) = %v, want the 30 s cap (no overflow)", got)
 	}
 }

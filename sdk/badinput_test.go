@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redial-ws/redial/internal/sdkhooks"
 	"github.com/redial-ws/redial/sdk"
 )
 
@@ -63,7 +64,7 @@ func TestDialDoesNotModifyOptions(t *testing.T) {
 	s := startServer(t)
 	o := &sdk.Options{Subprotocols: []string{"chat"}, Header: map[string][]string{"X": {"1"}}, NoHeartbeat: true}
 	c := dial(t, s.URL("/echo"), o)
-	if o.MaxQueued != 0 || o.DialTimeout != 0 || o.Backoff != (sdk.Backoff{}) || o.Clock != nil {
+	if o.MaxQueued != 0 || o.DialTimeout != 0 || o.Backoff != (sdk.Backoff{}) || sdkhooks.Of(o).Clock != nil {
 		t.Fatalf("Dial filled in the caller's Options: %+v", o)
 	}
 	o.Subprotocols[0] = "mutated"

@@ -3,6 +3,7 @@ package sdk_test
 import (
 	"context"
 	"errors"
+	"github.com/redial-ws/redial/internal/sdkhooks"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -35,7 +36,7 @@ func TestCallbackPanics(t *testing.T) {
 			case "HeaderFunc":
 				o.HeaderFunc = func(context.Context) (map[string][]string, error) { boom(); return nil, nil }
 			case "Rand":
-				o.Rand = func() float64 { boom(); return 0.5 }
+				sdkhooks.Of(o).Rand = func() float64 { boom(); return 0.5 }
 			case "Logger":
 				o.Logger = panicLogger{&armed}
 			}

@@ -2,80 +2,97 @@ package sdk
 
 // carry keeps messages a connection received but could not hand over
 // before it ended (after any kept before: order holds) and hands them to
-// the app: what fits in the incoming buffer at once, the rest from a
-// carrier goroutine as the app reads. So a reader gets them without
-// waiting for the next connection (a backoff, a dial), and the browser
-// shim's page gets most of them before the close event. The next
-// connection's reader starts only once the carrier is done (see
-// deliverCarried); the carrier alone moves carried messages while it runs.
-// Called by the supervisor's goroutines only, when no reader feeds
-// incoming: the ending reader itself (also one draining to the close frame
-// after the writer failed: it then feeds incoming only through carry), or
-// serve after it ended.
+// the app: what fits in the incoming buffer at once, the rest in carried,
+// which Read takes from once incoming is empty. So every message of a
+// connection that ended is ready for Read before the event of its end is
+// queued (see Read), without waiting for the next connection (a backoff, a
+// dial), and the browser shim's page gets all of them before the close
+// event. The next connection's reader starts only once carried is empty
+// (see deliverCarried).
+//
+// Invariant: whatever is in incoming is older than whatever is in
+// carried. Only carry adds to carried, and it fills incoming first while
+// carried is empty; nothing else feeds incoming while carried is not
+// empty: carry is called by the supervisor's goroutines only, when no
+// reader feeds incoming (the ending reader itself, also one draining to
+// the close frame after the writer failed, which then feeds incoming only
+// through carry; or serve after it ended), and the next reader waits.
 func (c *Conn) carry(ms []inMsg) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.carried = append(c.carried, ms...)
-	if c.carrierDone != nil {
-		select {
-		case <-c.carrierDone:
-		default:
-			return // the running carrier takes them too
+	if len(c.carried) == 0 {
+	fill:
+		for len(ms) > 0 {
+			select {
+			case c.incoming <- ms[0]:
+				ms = ms[1:]
+			default:
+				break fill
+			}
 		}
 	}
-	for len(c.carried) > 0 {
-		select {
-		case c.incoming <- c.carried[0]:
-			c.carried = c.carried[1:]
-			continue
-		default:
-		}
-		done := make(chan struct{})
-		c.carrierDone = done
-		go c.carrier(done)
+	if len(ms) == 0 {
 		return
 	}
-	c.carried = nil
+	c.carried = append(c.carried, ms...)
+	if c.carriedOut == nil {
+		c.carriedOut = make(chan struct{})
+	}
+	c.kickReader()
 }
 
-// carrier moves carried messages into incoming as the app reads, until none
-// is left or the Conn ends (Read then takes the rest from carried).
-func (c *Conn) carrier(done chan struct{}) {
-	defer close(done)
-	for {
-		c.mu.Lock()
-		if len(c.carried) == 0 {
-			c.carried = nil
-			c.mu.Unlock()
-			return
-		}
-		m := c.carried[0]
-		c.mu.Unlock()
-		select {
-		case c.incoming <- m:
-			c.mu.Lock()
-			c.carried = c.carried[1:]
-			c.mu.Unlock()
-		case <-c.life.Done():
-			return
-		}
+// take returns the oldest ready message, from incoming, else carried; it
+// never waits.
+func (c *Conn) take() (inMsg, bool) {
+	select {
+	case m := <-c.incoming:
+		return m, true
+	default:
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case m := <-c.incoming: // carry filled it meanwhile: older than carried
+		return m, true
+	default:
+	}
+	if len(c.carried) == 0 {
+		return inMsg{}, false
+	}
+	m := c.carried[0]
+	c.carried[0] = inMsg{}
+	c.carried = c.carried[1:]
+	if len(c.carried) == 0 {
+		c.carried = nil
+		close(c.carriedOut)
+		c.carriedOut = nil
+	} else {
+		c.kickReader() // another Read may wait: it takes the next
+	}
+	return m, true
+}
+
+// kickReader wakes one Read waiting for incoming: carried has messages.
+// Called with mu held.
+func (c *Conn) kickReader() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
 	}
 }
 
-// waitCarrier returns once no carrier runs: the next reader must not pass
-// carried messages, nor may Read take them after the final close while the
-// carrier may still put one into incoming.
-func (c *Conn) waitCarrier(ctx <-chan struct{}) bool {
+// waitCarried returns true once carried is empty, false if stop ends first.
+func (c *Conn) waitCarried(stop <-chan struct{}) bool {
 	c.mu.Lock()
-	done := c.carrierDone
+	out := c.carriedOut
 	c.mu.Unlock()
-	if done == nil {
+	if out == nil {
 		return true
 	}
 	select {
-	case <-done:
+	case <-out:
 		return true
-	case <-ctx:
+	case <-stop:
 		return false
 	}
 }

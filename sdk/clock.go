@@ -1,26 +1,23 @@
 package sdk
 
-import "time"
+import (
+	"time"
 
-// Clock is the SDK's only source of time: the supervisor's backoff waits,
-// the heartbeat ticks and the 5 s stability check all go through it, so a
-// test can inject a fake clock and run a retry schedule in milliseconds.
-// Dial and close timeouts stay on real time: they guard real sockets.
-type Clock interface {
-	Now() time.Time
-	NewTimer(d time.Duration) Timer
+	"github.com/redial-ws/redial/internal/sdkhooks"
+)
+
+// The clock, the random source and the browser writer's yield switch are
+// set through internal/sdkhooks, not Options fields: only tests and the
+// wasm layer use them, so they stay out of the public API.
+func init() {
+	sdkhooks.Register(func(opts any) *sdkhooks.Hooks { return &opts.(*Options).hooks })
 }
 
-// Timer is the part of *time.Timer the SDK uses.
-type Timer interface {
-	C() <-chan time.Time
-	Stop() bool
-}
-
+// realClock is the clock when no test injected one.
 type realClock struct{}
 
-func (realClock) Now() time.Time                 { return time.Now() }
-func (realClock) NewTimer(d time.Duration) Timer { return realTimer{time.NewTimer(d)} }
+func (realClock) Now() time.Time                          { return time.Now() }
+func (realClock) NewTimer(d time.Duration) sdkhooks.Timer { return realTimer{time.NewTimer(d)} }
 
 type realTimer struct{ t *time.Timer }
 

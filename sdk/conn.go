@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -19,28 +20,33 @@ type Conn struct {
 	incoming chan inMsg
 	events   *eventQueue
 
-	closing   atomic.Bool
-	closeWake chan struct{} // closed by the app's Close
-	// closeCtx ends with the app's Close: dials in flight give up at once.
-	closeCtx    context.Context
-	closeCancel context.CancelFunc
-	opened      chan struct{}   // closed on the first open (Dial waits on it)
-	done        chan struct{}   // closed when the Conn reached its final close
-	life        context.Context // ends with the Conn
-	kill        context.CancelFunc
+	// closeCtx ends with the app's Close, its cause the *closeRequest
+	// (see closeRequested): dials in flight, backoff waits and Writes
+	// waiting for room give up at once. requestClose records the one
+	// Close, under mu.
+	closeCtx     context.Context
+	requestClose context.CancelCauseFunc
+	opened       chan struct{}   // closed on the first open (Dial waits on it)
+	done         chan struct{}   // closed when the Conn reached its final close
+	life         context.Context // ends with the Conn
+	kill         context.CancelFunc
 
-	mu         sync.Mutex
-	hs         Handshake
-	cur        transport     // the open connection's; nil while not open
-	down       chan struct{} // open connection's end; nil while not open
+	mu  sync.Mutex
+	hs  Handshake
+	cur transport // the open connection's; nil while not open
+	// down is closed once the policy decided what follows the open
+	// connection's end (see connGone); nil while no connection is open
+	// or awaits that verdict.
+	down       chan struct{}
 	lastErr    error
 	finalErr   error // set before done is closed
 	closeError error // what Close returns
-	closeArgs  closeRequest
 	// carried is what connections that ended had received and the app
-	// had not taken yet, oldest first; the next reader hands it over first.
-	carried     []inMsg
-	carrierDone chan struct{} // closed when the carrier (see carry) ends; nil: none ran
+	// had not taken yet, past what fit in incoming, oldest first (see
+	// carry.go); carriedOut is closed when it empties (nil while empty).
+	carried    []inMsg
+	carriedOut chan struct{}
+	kick       chan struct{} // a token when carried has messages for a waiting Read
 	// appBlocked: the reader holds a message the app has not read yet.
 	appBlocked atomic.Bool
 }
@@ -50,10 +56,13 @@ type inMsg struct {
 	p   []byte
 }
 
+// closeRequest is the app's Close: the cause of closeCtx.
 type closeRequest struct {
 	code   StatusCode
 	reason string
 }
+
+func (r *closeRequest) Error() string { return "redial: Close(" + r.code.String() + ") called" }
 
 // incomingBuffer lets the reader run a little ahead of Read; small, so a
 // slow reader still pushes back on the socket.
@@ -63,36 +72,70 @@ const incomingBuffer = 16
 // 125 bytes, 2 of which are the code.
 const maxCloseReason = 123
 
-// Dial connects to url and returns once the first connection is open. It
-// retries retryable failures (with backoff, by the policy) until one opens,
-// ctx ends, or the retry budget is spent; a final failure returns at once,
-// typed: errors.As gives *HandshakeError, *CloseError, *URLError,
-// *DialError or *OptionError. No error text holds url's password or query
-// values (see RedactURL). After Dial returns, ctx no longer matters: the Conn
-// reconnects on its own until Close or a final close.
+// New returns a Conn at once and connects to url in the background, as a
+// browser's new WebSocket(url) does: it never waits for the network. It
+// returns an error only for what no attempt could fix: a bad url
+// (*URLError) or opts (*OptionError). From then on the Conn behaves as
+// after Dial: Write queues (bounded, see Write) until a connection opens,
+// Read waits for a message, OnStateChange reports the first open or the
+// failure; when the first connection cannot be made (a final failure, or
+// the retry budget spent) Read and Write return an error matching
+// ErrClosed that errors.As turns into the *HandshakeError, *CloseError or
+// *DialError that ended it. Close stops the attempts.
+func New(url string, opts *Options) (*Conn, error) {
+	cfg, u, err := prepare(url, opts)
+	if err != nil {
+		return nil, err
+	}
+	return start(cfg, u, platformDial), nil
+}
+
+// Dial is New, then a wait for the first connection: it returns once one
+// is open. It retries retryable failures (with backoff, by the policy)
+// until one opens, ctx ends, or the retry budget is spent; a final failure
+// returns at once, typed: errors.As gives *HandshakeError, *CloseError,
+// *URLError, *DialError or *OptionError. No error text holds url's
+// password or query values (see RedactURL). After Dial returns, ctx no
+// longer matters: the Conn reconnects on its own until Close or a final
+// close.
 func Dial(ctx context.Context, url string, opts *Options) (*Conn, error) {
 	return dial(ctx, url, opts, platformDial)
+}
+
+// prepare checks what New and Dial are given.
+func prepare(rawURL string, opts *Options) (*config, string, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, "", err
+	}
+	u := ""
+	if cfg.URLFunc == nil || rawURL != "" {
+		if u, err = normalizeURL(rawURL); err != nil {
+			return nil, "", err
+		}
+	}
+	return cfg, u, nil
+}
+
+// start makes the Conn and its supervisor.
+func start(cfg *config, u string, df dialFunc) *Conn {
+	c := newConn(cfg, u, df)
+	go c.run()
+	return c
 }
 
 func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn, error) {
 	if ctx == nil {
 		return nil, ErrNilContext
 	}
-	cfg, err := newConfig(opts)
+	cfg, u, err := prepare(rawURL, opts)
 	if err != nil {
 		return nil, err
 	}
-	u := ""
-	if cfg.URLFunc == nil || rawURL != "" {
-		if u, err = normalizeURL(rawURL); err != nil {
-			return nil, err
-		}
-	}
 	if err := ctx.Err(); err != nil {
-		return nil, wrap("redial: dial "+RedactURL(u)+": "+err.Error(), err)
+		return nil, fmt.Errorf("redial: dial %s: %w", RedactURL(u), err)
 	}
-	c := newConn(cfg, u, df)
-	go c.run()
+	c := start(cfg, u, df)
 	select {
 	case <-c.opened:
 		return c, nil
@@ -119,81 +162,92 @@ func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn
 		last := c.lastErr
 		c.mu.Unlock()
 		if last != nil {
-			return nil, wrap("redial: dial "+RedactURL(u)+": "+ctx.Err().Error()+" (last attempt: "+last.Error()+")", ctx.Err(), last)
+			return nil, fmt.Errorf("redial: dial %s: %w (last attempt: %w)", RedactURL(u), ctx.Err(), last)
 		}
-		return nil, wrap("redial: dial "+RedactURL(u)+": "+ctx.Err().Error(), ctx.Err())
+		return nil, fmt.Errorf("redial: dial %s: %w", RedactURL(u), ctx.Err())
 	}
 }
 
 func newConn(cfg *config, u string, df dialFunc) *Conn {
 	life, kill := context.WithCancel(context.Background())
-	closeCtx, closeCancel := context.WithCancel(life)
+	closeCtx, requestClose := context.WithCancelCause(context.Background())
 	return &Conn{
-		closeCtx:    closeCtx,
-		closeCancel: closeCancel,
-		cfg:         cfg,
-		url:         u,
-		dialFn:      df,
-		queue:       newSendQueue(cfg.MaxQueued, cfg.MaxQueuedBytes),
-		incoming:    make(chan inMsg, incomingBuffer),
-		events:      newEventQueue(cfg.OnStateChange, cfg.log),
-		closeWake:   make(chan struct{}),
-		opened:      make(chan struct{}),
-		done:        make(chan struct{}),
-		life:        life,
-		kill:        kill,
+		closeCtx:     closeCtx,
+		requestClose: requestClose,
+		cfg:          cfg,
+		url:          u,
+		dialFn:       df,
+		queue:        newSendQueue(cfg.MaxQueued, cfg.MaxQueuedBytes),
+		incoming:     make(chan inMsg, incomingBuffer),
+		kick:         make(chan struct{}, 1),
+		events:       newEventQueue(cfg.OnStateChange, cfg.log),
+		opened:       make(chan struct{}),
+		done:         make(chan struct{}),
+		life:         life,
+		kill:         kill,
 	}
 }
 
 // Read returns the next message. It waits through reconnects; ctx ending
-// interrupts only this call (the Conn stays up). After a final close by
-// the server or a final failure it returns, once every message received
-// before is read, an error matching ErrClosed that errors.As turns into
-// the *CloseError or *HandshakeError that ended it. After the app's own
-// Close it returns an error matching ErrClosed at once: messages received
-// and not yet read are discarded, as a browser's WebSocket delivers no
-// message event after close() and coder/websocket's Read fails after
-// Close; the app chose to stop.
+// interrupts only this call (the Conn stays up). A message that is ready
+// is returned even when ctx has ended: Read with a done ctx takes what is
+// ready without waiting, and reports ctx's error when nothing is. After a
+// final close by the server or a final failure it returns, once every
+// message received before is read, an error matching ErrClosed that
+// errors.As turns into the *CloseError or *HandshakeError that ended it.
+// After the app's own Close it returns an error matching ErrClosed at
+// once: messages received and not yet read are discarded, as a browser's
+// WebSocket delivers no message event after close() and coder/websocket's
+// Read fails after Close; the app chose to stop.
+//
+// Messages and state changes are ordered as a browser WebSocket orders its
+// message and close events: when Options.OnStateChange is called for the
+// end of a connection (From StateOpen), every message that connection
+// received is ready (a Read with a done ctx returns each, in order); and
+// no message of a later connection is returned before OnStateChange
+// returned for every event before it (that connection's StateOpen among
+// them). So a callback must not wait for a Read of a later message.
 func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 	if ctx == nil {
 		return 0, nil, ErrNilContext
 	}
-	if c.closing.Load() {
-		return 0, nil, c.closedErr()
-	}
-	select {
-	case m := <-c.incoming:
-		if c.closing.Load() { // Close was called while Read waited
+	for {
+		if _, closing := c.closeRequested(); closing {
 			return 0, nil, c.closedErr()
 		}
-		return m.typ, m.p, nil
-	case <-ctx.Done():
-		return 0, nil, ctx.Err()
-	case <-c.done:
-		c.waitCarrier(nil) // it ends with the Conn
+		if m, ok := c.take(); ok {
+			return m.typ, m.p, nil
+		}
 		select {
 		case m := <-c.incoming:
+			if _, closing := c.closeRequested(); closing { // Close was called while Read waited
+				return 0, nil, c.closedErr()
+			}
 			return m.typ, m.p, nil
-		default:
+		case <-c.kick: // carried has messages: take them
+		case <-ctx.Done():
+			return 0, nil, ctx.Err()
+		case <-c.done:
+			if _, closing := c.closeRequested(); closing {
+				return 0, nil, c.closedErr()
+			}
+			if m, ok := c.take(); ok {
+				return m.typ, m.p, nil
+			}
+			return 0, nil, c.finalErr
 		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if len(c.carried) > 0 {
-			m := c.carried[0]
-			c.carried = c.carried[1:]
-			return m.typ, m.p, nil
-		}
-		return 0, nil, c.finalErr
 	}
 }
 
 // Write queues p (copied) for sending, in order, and returns. While the
 // connection is open a full queue makes Write wait for room (until ctx
 // ends); while it is down a full queue returns ErrQueueFull at once, so
-// Write never blocks on a connection that is not there. After Close or a
-// final close it returns an error matching ErrClosed; a Write waiting for
-// room when Close is called returns it at once, without waiting for Close
-// to end.
+// Write never blocks on a connection that is not there. A Write waiting
+// for room when the connection ends waits on for the policy's verdict (a
+// call of Options.Policy): ErrQueueFull if the Conn reconnects, else the
+// final close's error. After Close or a final close it returns an error
+// matching ErrClosed; a Write waiting for room when Close is called
+// returns it at once, without waiting for Close to end.
 //
 // Delivery is at most once. A nil error means the message was queued, not
 // that it arrived: what is still queued when a connection drops is sent,
@@ -209,12 +263,12 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 		return ErrNilContext
 	}
 	if typ != MessageText && typ != MessageBinary {
-		return wrap(ErrInvalidMessageType.Error()+" "+itoa(int(typ))+": use MessageText or MessageBinary", ErrInvalidMessageType)
+		return fmt.Errorf("%w %d: use MessageText or MessageBinary", ErrInvalidMessageType, typ)
 	}
 	if len(p) > c.cfg.MaxQueuedBytes {
-		return wrap(ErrMessageTooBig.Error()+": "+itoa(len(p))+" bytes, more than Options.MaxQueuedBytes ("+itoa(c.cfg.MaxQueuedBytes)+")", ErrMessageTooBig)
+		return fmt.Errorf("%w: %d bytes, more than Options.MaxQueuedBytes (%d)", ErrMessageTooBig, len(p), c.cfg.MaxQueuedBytes)
 	}
-	if c.closing.Load() {
+	if _, ok := c.closeRequested(); ok {
 		return c.closedErr()
 	}
 	m := outMsg{typ: typ, p: append([]byte(nil), p...)}
@@ -231,14 +285,14 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 		c.mu.Unlock()
 		if down == nil {
 			n, b := c.queue.size()
-			return wrap(ErrQueueFull.Error()+": "+itoa(n)+" messages, "+itoa(b)+" bytes queued while "+c.State().String(), ErrQueueFull)
+			return fmt.Errorf("%w while %v: %d messages, %d bytes queued", ErrQueueFull, c.State(), n, b)
 		}
 		select {
 		case <-space:
 		case <-down:
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-c.closeWake:
+		case <-c.closeCtx.Done():
 			// Close flushes only what is queued already: a writer still
 			// waiting for room would wait for nothing (a stalled peer
 			// keeps Close busy for its whole bound).
@@ -269,26 +323,25 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 // then. A second Close returns an error matching ErrClosed.
 func (c *Conn) Close(code StatusCode, reason string) error {
 	if !code.sendable() {
-		return wrap(ErrInvalidCloseCode.Error()+": "+code.String()+" cannot be sent; use 1000–1003, 1007–1014 or 3000–4999", ErrInvalidCloseCode)
+		return fmt.Errorf("%w: %v cannot be sent; use 1000–1003, 1007–1014 or 3000–4999", ErrInvalidCloseCode, code)
 	}
 	if len(reason) > maxCloseReason {
-		return wrap(ErrInvalidCloseReason.Error()+": "+itoa(len(reason))+" bytes; the limit is "+itoa(maxCloseReason), ErrInvalidCloseReason)
+		return fmt.Errorf("%w: %d bytes; the limit is %d", ErrInvalidCloseReason, len(reason), maxCloseReason)
 	}
 	if !utf8.ValidString(reason) {
-		return wrap(ErrInvalidCloseReason.Error()+": not valid UTF-8 at byte "+itoa(invalidUTF8At(reason))+" (RFC 6455 §5.5.1)", ErrInvalidCloseReason)
+		return fmt.Errorf("%w: not valid UTF-8 at byte %d (RFC 6455 §5.5.1)", ErrInvalidCloseReason, invalidUTF8At(reason))
 	}
-	if !c.closing.CompareAndSwap(false, true) {
+	c.mu.Lock()
+	if _, ok := c.closeRequested(); ok {
+		c.mu.Unlock()
 		// Like the first Close, return once the Conn reached its final
 		// state and StateClosed was delivered (unless from the callback).
 		<-c.done
 		c.events.wait()
-		return wrap("redial: Close called twice: "+ErrClosed.Error(), ErrClosed)
+		return fmt.Errorf("redial: Close called twice: %w", ErrClosed)
 	}
-	c.mu.Lock()
-	c.closeArgs = closeRequest{code, reason}
+	c.requestClose(&closeRequest{code, reason})
 	c.mu.Unlock()
-	close(c.closeWake)
-	c.closeCancel()
 	<-c.done
 	c.events.wait()
 	c.mu.Lock()
@@ -314,13 +367,26 @@ func (c *Conn) Handshake() Handshake {
 	return c.hs.clone()
 }
 
+// closedErr is what Write returns once the Conn is ending: while the
+// app's Close runs, that it is closing; else (a final close under way)
+// the final close's error, which follows at once.
 func (c *Conn) closedErr() error {
-	select {
-	case <-c.done:
-		return c.finalErr
-	default:
-		return wrap("redial: connection is closing: "+ErrClosed.Error(), ErrClosed)
+	if _, ok := c.closeRequested(); ok {
+		select {
+		case <-c.done:
+			return c.finalErr
+		default:
+			return fmt.Errorf("redial: connection is closing: %w", ErrClosed)
+		}
 	}
+	<-c.done
+	return c.finalErr
+}
+
+// closeRequested returns the app's Close, once it was called.
+func (c *Conn) closeRequested() (*closeRequest, bool) {
+	req, ok := context.Cause(c.closeCtx).(*closeRequest)
+	return req, ok
 }
 
 // finalCause is the typed error that ended the Conn, for Dial to return.
@@ -329,24 +395,6 @@ func (c *Conn) finalCause() error {
 		return fe.cause
 	}
 	return c.finalErr
-}
-
-// TryRead returns the next message if one is ready, and false at once if
-// none is: it never waits. It is Read for a caller that, having waited for
-// one message with Read, takes what else is ready in the same go (redial-ws's
-// wasm build hands the page a batch per call into JS). After the final close
-// it returns false (after the app's Close, at once); Read then reports how
-// the Conn ended.
-func (c *Conn) TryRead() (MessageType, []byte, bool) {
-	if c.closing.Load() { // as Read: nothing after the app's Close
-		return 0, nil, false
-	}
-	select {
-	case m := <-c.incoming:
-		return m.typ, m.p, true
-	default:
-		return 0, nil, false
-	}
 }
 
 // BufferedAmount is the number of bytes written and not yet sent: the send

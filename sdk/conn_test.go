@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redial-ws/redial/internal/sdkhooks"
 	"github.com/redial-ws/redial/internal/testserver"
 	"github.com/redial-ws/redial/sdk"
 )
@@ -30,7 +31,7 @@ func TestAttemptResetsOnlyAfterStable(t *testing.T) {
 	s := startServer(t)
 	clk := newClock()
 	o := fast(nil)
-	o.Clock = clk
+	sdkhooks.Of(o).Clock = clk
 	o.Backoff = sdk.Backoff{Initial: time.Second, NoJitter: true}
 	rec := newRecorder(o)
 	dial(t, s.URL("/echo"), o)

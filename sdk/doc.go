@@ -91,7 +91,7 @@
 //   - A goroutine that writes without pause would keep Go from ever giving
 //     the event loop a turn (no message, timer or fetch would run): after a
 //     few milliseconds of continuous sending the writer waits for one turn.
-//     Options.NoWriteYield turns this off for writes that come from JS.
+//     The wasm layer (redial-ws) turns this off: its writes come from JS.
 //   - The hot path runs in a small JS helper made with new Function; on a
 //     page whose Content-Security-Policy forbids eval, load redial-ws's
 //     index.js first (it defines the helper), or Dial fails with a worded

@@ -65,6 +65,10 @@ type eventQueue struct {
 	wake       chan struct{}
 	done       chan struct{}
 	inCallback atomic.Bool
+	// pushed and delivered count events (under mu); progress is closed
+	// and replaced after each delivery (see waitDelivered).
+	pushed, delivered uint64
+	progress          chan struct{}
 	// loopID is the id of the goroutine that runs the callback (set
 	// before the first delivery): only a wait from that goroutine, that is
 	// from inside the callback, may skip waiting for the events.
@@ -72,7 +76,7 @@ type eventQueue struct {
 }
 
 func newEventQueue(fn func(StateChange), log Logger) *eventQueue {
-	q := &eventQueue{fn: fn, log: log, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	q := &eventQueue{fn: fn, log: log, wake: make(chan struct{}, 1), done: make(chan struct{}), progress: make(chan struct{})}
 	if fn == nil {
 		close(q.done)
 		return q
@@ -88,9 +92,38 @@ func (q *eventQueue) push(e StateChange) {
 	q.mu.Lock()
 	if !q.closed {
 		q.pending = append(q.pending, e)
+		q.pushed++
 	}
 	q.mu.Unlock()
 	q.signal()
+}
+
+// mark is the number of events queued so far.
+func (q *eventQueue) mark() uint64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.pushed
+}
+
+// waitDelivered returns true once the callback returned for the first n
+// events (at once without a callback, or once the queue ended), false if
+// stop ends first.
+func (q *eventQueue) waitDelivered(n uint64, stop <-chan struct{}) bool {
+	for {
+		q.mu.Lock()
+		ok, progress := q.delivered >= n, q.progress
+		q.mu.Unlock()
+		if ok {
+			return true
+		}
+		select {
+		case <-progress:
+		case <-q.done:
+			return true
+		case <-stop:
+			return false
+		}
+	}
 }
 
 // close lets the loop deliver what is pending, then end.
@@ -129,6 +162,11 @@ func (q *eventQueue) loop() {
 		q.mu.Unlock()
 		for _, e := range batch {
 			q.deliver(e)
+			q.mu.Lock()
+			q.delivered++
+			close(q.progress)
+			q.progress = make(chan struct{})
+			q.mu.Unlock()
 		}
 		if closed {
 			q.mu.Lock()

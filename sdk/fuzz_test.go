@@ -20,7 +20,7 @@ import (
 )
 
 // FuzzOptionsBackoff: every Backoff gives waits in [0, Max] from Delay and
-// Ceiling, whatever its fields, attempt or r; every Options that
+// ceiling, whatever its fields, attempt or r; every Options that
 // newConfig accepts is inside its documented bounds, and every one it
 // refuses is refused with an *OptionError.
 func FuzzOptionsBackoff(f *testing.F) {
@@ -39,7 +39,7 @@ func FuzzOptionsBackoff(f *testing.F) {
 		if d := b.Delay(attempt, r); d < 0 || d > limit {
 			t.Fatalf("%+v.Delay(%d, %v) = %v, outside [0, %v]", b, attempt, r, d, limit)
 		}
-		if c := b.Ceiling(attempt); c < 0 || c > limit {
+		if c := b.ceiling(attempt); c < 0 || c > limit {
 			t.Fatalf("%+v.Ceiling(%d) = %v, outside [0, %v]", b, attempt, c, limit)
 		}
 

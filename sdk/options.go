@@ -2,9 +2,12 @@ package sdk
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"sync/atomic"
 	"time"
+
+	"github.com/redial-ws/redial/internal/sdkhooks"
 )
 
 // Options configure a Conn. A nil *Options, and every zero field, means the
@@ -94,23 +97,12 @@ type Options struct {
 	// A *slog.Logger fits.
 	Logger Logger
 
-	// Clock replaces the real clock (tests); nil means real time.
-	Clock Clock
-	// Rand returns uniform numbers in [0, 1) for jitter; nil means
-	// math/rand/v2. Tests inject it to make delays deterministic.
-	Rand func() float64
-
-	// NoWriteYield (browser build; no effect natively) turns off the yield
-	// that keeps a goroutine writing without pause from starving the page:
-	// a writer that sent for a few milliseconds with no turn of the event
-	// loop otherwise waits for one. For programs whose every Write comes
-	// from a JS call that waits for the queue to drain (redial-ws's own
-	// send()), where no turn can come until that call returns.
-	NoWriteYield bool
-
 	// Native holds settings that exist only in the native build (HTTP
 	// client, TLS). It is an empty struct in the browser build.
 	Native *NativeOptions
+
+	// hooks are settings for tests and the wasm layer: internal/sdkhooks.
+	hooks sdkhooks.Hooks
 }
 
 // Defaults for the zero Options.
@@ -140,13 +132,14 @@ const (
 // config is Options after defaults and validation: what the Conn runs on.
 type config struct {
 	Options
-	heartbeat time.Duration // 0: off
-	backoff   Backoff
-	clock     Clock
-	rand      func() float64
-	policy    func(RetryContext) (time.Duration, bool)
-	log       Logger
-	panicked  atomic.Pointer[panicBox] // the Policy's panic (callbacks.go)
+	sdkhooks.Hooks               // NoWriteYield is read as cfg.NoWriteYield
+	heartbeat      time.Duration // 0: off
+	backoff        Backoff
+	clock          sdkhooks.Clock
+	rand           func() float64
+	policy         func(RetryContext) (time.Duration, bool)
+	log            Logger
+	panicked       atomic.Pointer[panicBox] // the Policy's panic (callbacks.go)
 }
 
 func newConfig(o *Options) (*config, error) {
@@ -156,6 +149,7 @@ func newConfig(o *Options) (*config, error) {
 		// Copy what the caller may mutate later.
 		c.Subprotocols = append([]string(nil), o.Subprotocols...)
 		c.Header = cloneHeader(o.Header)
+		c.Hooks = o.hooks
 	}
 	if err := c.validate(); err != nil {
 		return nil, err
@@ -170,11 +164,11 @@ func newConfig(o *Options) (*config, error) {
 	if !c.NoHeartbeat {
 		c.heartbeat = c.HeartbeatInterval
 	}
-	c.clock = c.Clock
+	c.clock = c.Hooks.Clock
 	if c.clock == nil {
 		c.clock = realClock{}
 	}
-	c.rand = c.Rand
+	c.rand = c.Hooks.Rand
 	if c.rand == nil {
 		c.rand = rand.Float64
 	}
@@ -217,8 +211,8 @@ func (c *config) validate() error {
 		{"HeartbeatInterval", c.HeartbeatInterval, MinHeartbeatInterval},
 	} {
 		if f.v > 0 && f.v < f.atLeast {
-			return &OptionError{f.name, "is " + dur(f.v) + ", under the floor of " + dur(f.atLeast) +
-				" (a duration in nanoseconds? use time.Second)"}
+			return &OptionError{f.name, fmt.Sprintf("is %v, under the floor of %v (a duration in nanoseconds? use time.Second)",
+				f.v, f.atLeast)}
 		}
 	}
 	if err := validateSubprotocols(c.Subprotocols); err != nil {

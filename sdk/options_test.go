@@ -75,7 +75,7 @@ func TestBackoffDelayStaysInRange(t *testing.T) {
 					t.Errorf("%+v.Delay(%d, %v) = %v, want in [0, %v]", b, attempt, r, d, max)
 				}
 			}
-			if c := b.Ceiling(attempt); c < 0 || c > max {
+			if c := sdk.Ceiling(b, attempt); c < 0 || c > max {
 				t.Errorf("%+v.Ceiling(%d) = %v, want in [0, %v]", b, attempt, c, max)
 			}
 		}

@@ -83,7 +83,7 @@ func closePolicy(rc RetryContext) (time.Duration, bool) {
 			return h.retryAfter, true
 		}
 	}
-	if !CloseRetryable(ce.Code) {
+	if !closeRetryable(ce.Code) {
 		return 0, false
 	}
 	if ce.Code == StatusServiceRestart || ce.Code == StatusTryAgainLater {
@@ -93,9 +93,9 @@ func closePolicy(rc RetryContext) (time.Duration, bool) {
 	return rc.Backoff, true
 }
 
-// CloseRetryable reports whether the default policy reconnects after a
+// closeRetryable reports whether the default policy reconnects after a
 // close with code (ignoring any hint in the reason).
-func CloseRetryable(code StatusCode) bool {
+func closeRetryable(code StatusCode) bool {
 	switch {
 	case code >= 3000 && code <= 3499, code >= 4000 && code <= 4499:
 		return true

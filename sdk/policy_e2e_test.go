@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redial-ws/redial/internal/sdkhooks"
 	"github.com/redial-ws/redial/sdk"
 )
 
@@ -33,7 +34,7 @@ func TestMaxElapsedEndsRetries(t *testing.T) {
 	s := startServer(t)
 	clk := newClock()
 	o := fast(nil)
-	o.Clock = clk
+	sdkhooks.Of(o).Clock = clk
 	o.Backoff = sdk.Backoff{Initial: time.Second, NoJitter: true}
 	o.MaxElapsed = 5 * time.Second
 	rec := newRecorder(o)

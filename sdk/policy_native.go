@@ -10,30 +10,12 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"time"
 )
 
 // This file sorts native dial failures into those a retry can heal and
 // those it cannot. It is native only: the browser build must not link
 // crypto/* or net/url, and in a page a TLS failure is invisible anyway
 // (the WebSocket reports an error, then close 1006; see doc.go).
-
-func (n *NativeOptions) validate() error {
-	if n == nil {
-		return nil
-	}
-	if err := validateHost(n.Host); err != nil {
-		return err
-	}
-	if n.HTTPClient == nil {
-		return nil
-	}
-	if n.HTTPClient.Timeout != 0 {
-		return &OptionError{"Native.HTTPClient", fmt.Sprintf("has Timeout %v; it must be 0: Options.DialTimeout bounds each attempt",
-			n.HTTPClient.Timeout.Round(time.Millisecond))}
-	}
-	return nil
-}
 
 // finalDial wraps the native dial so that what no retry can heal ends
 // the Conn at once (DefaultPolicy makes these final), worded and typed:
@@ -83,7 +65,7 @@ func permanentReason(err error) string {
 		// Unknown authority, wrong host name, expired or not yet valid,
 		// not for server auth… It will fail again until someone changes
 		// the certificate or Native.TLSConfig. (A close with 1015 is final
-		// for the same reason; see CloseRetryable.)
+		// for the same reason; see closeRetryable.)
 		return "the server's TLS certificate was refused"
 	case errors.As(err, &rhe), strings.Contains(err.Error(), errHTTPOnTLSPort):
 		// The server answered the TLS hello with something else: plain

@@ -3,6 +3,8 @@ package sdk
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/redial-ws/redial/internal/sdkhooks"
 )
 
 // rxMark is a transport's record of the data it received: when the last
@@ -12,12 +14,12 @@ import (
 // connection that has unread data is alive), and it is the only proof a
 // page has: browsers cannot send pings.
 type rxMark struct {
-	clk  Clock
+	clk  sdkhooks.Clock
 	at   atomic.Int64  // UnixNano of the last message; 0: none yet
 	wake chan struct{} // a token after each message
 }
 
-func newRxMark(clk Clock) *rxMark {
+func newRxMark(clk sdkhooks.Clock) *rxMark {
 	return &rxMark{clk: clk, wake: make(chan struct{}, 1)}
 }
 

@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -37,8 +38,8 @@ func (c *Conn) run() {
 				attempt = 0
 			}
 		}
-		if req, ok := c.closeRequested(); ok {
-			c.finish(&CloseError{Code: req.code, Reason: req.reason, Local: true}, true)
+		if _, ok := c.closeRequested(); ok {
+			c.finish(nil, true)
 			return
 		}
 		if c.life.Err() != nil { // Dial's ctx ended
@@ -62,52 +63,12 @@ func (c *Conn) run() {
 			return
 		}
 		c.transition(StateReconnecting, StateChange{Attempt: attempt, Delay: delay, Err: err, Close: asClose(err)})
+		c.connGone()
 		if !c.sleep(delay, pw) {
-			req, _ := c.closeRequested()
-			c.finish(&CloseError{Code: req.code, Reason: req.reason, Local: true}, true)
+			c.finish(nil, true)
 			return
 		}
 	}
-}
-
-func (c *Conn) retryContext(err error, attempt int, lostAt time.Time, authFailures *int) RetryContext {
-	rc := RetryContext{
-		Attempt:        attempt,
-		Elapsed:        c.cfg.clock.Now().Sub(lostAt),
-		Err:            err,
-		Close:          asClose(err),
-		CanRefreshAuth: c.cfg.URLFunc != nil || c.cfg.HeaderFunc != nil,
-		Backoff:        c.cfg.backoff.Delay(attempt, c.cfg.rand()),
-		MaxDelay:       c.cfg.backoff.Max,
-		Rand:           clamp01(c.cfg.rand()),
-	}
-	var he *HandshakeError
-	if errors.As(err, &he) {
-		rc.HTTPStatus = he.StatusCode
-		rc.RetryAfter, _ = he.RetryAfter(c.cfg.clock.Now())
-		if he.StatusCode == 401 || he.StatusCode == 403 {
-			*authFailures++
-		} else {
-			*authFailures = 0
-		}
-	} else {
-		*authFailures = 0
-	}
-	rc.AuthFailures = *authFailures
-	return rc
-}
-
-// checkBudget turns a retry into a final failure once MaxRetries or
-// MaxElapsed is spent.
-func (c *Conn) checkBudget(err error, attempt int, elapsed, delay time.Duration) (error, bool) {
-	if m := c.cfg.MaxRetries; m > 0 && attempt > m {
-		return wrap(ErrRetriesExhausted.Error()+": "+itoa(m)+" retries (Options.MaxRetries); last error: "+errText(err), ErrRetriesExhausted, err), false
-	}
-	if m := c.cfg.MaxElapsed; m > 0 && delay > m-elapsed { // not elapsed+delay: it can overflow
-		return wrap(ErrRetriesExhausted.Error()+": "+dur(elapsed)+" retrying (Options.MaxElapsed "+dur(m)+
-			"); last error: "+errText(err), ErrRetriesExhausted, err), false
-	}
-	return err, true
 }
 
 // sleep waits out a backoff delay on the injected clock. It returns false
@@ -129,7 +90,7 @@ func (c *Conn) sleep(d time.Duration, pw platformWatch) bool {
 			waitOn = nil
 		case <-pw.wake():
 			return true
-		case <-c.closeWake:
+		case <-c.closeCtx.Done():
 			return false
 		case <-c.life.Done():
 			return true
@@ -138,26 +99,25 @@ func (c *Conn) sleep(d time.Duration, pw platformWatch) bool {
 }
 
 // closeReqSignal is closed once the app called Close.
-func (c *Conn) closeReqSignal() <-chan struct{} { return c.closeWake }
+func (c *Conn) closeReqSignal() <-chan struct{} { return c.closeCtx.Done() }
 
-func (c *Conn) closeRequested() (closeRequest, bool) {
-	if !c.closing.Load() {
-		return closeRequest{}, false
-	}
-	select {
-	case <-c.closeWake:
-	default:
-		return closeRequest{}, false
-	}
+// connGone tells Writes waiting for room that the connection which ended
+// will not take their messages: called once the policy decided (see
+// Write), so that none reports ErrQueueFull for a close that is final.
+func (c *Conn) connGone() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.closeArgs, true
+	if c.down != nil {
+		close(c.down)
+		c.down = nil
+	}
 }
 
 // dialOnce makes one attempt, bounded by DialTimeout, and by Close.
 func (c *Conn) dialOnce(attempt int) (transport, error) {
-	ctx, cancel := context.WithTimeout(c.closeCtx, c.cfg.DialTimeout)
+	ctx, cancel := context.WithTimeout(c.life, c.cfg.DialTimeout)
 	defer cancel()
+	defer context.AfterFunc(c.closeCtx, cancel)()
 	if c.closeCtx.Err() != nil {
 		return nil, ErrClosed
 	}
@@ -165,7 +125,7 @@ func (c *Conn) dialOnce(attempt int) (transport, error) {
 	if c.cfg.URLFunc != nil {
 		var err error
 		if u, err = c.cfg.URLFunc(ctx); err != nil {
-			return nil, wrap("redial: Options.URLFunc: "+err.Error(), err)
+			return nil, fmt.Errorf("redial: Options.URLFunc: %w", err)
 		}
 		if u, err = normalizeURL(u); err != nil {
 			return nil, err
@@ -175,7 +135,7 @@ func (c *Conn) dialOnce(attempt int) (transport, error) {
 	if c.cfg.HeaderFunc != nil {
 		h, err := c.cfg.HeaderFunc(ctx)
 		if err != nil {
-			return nil, wrap("redial: Options.HeaderFunc: "+err.Error(), err)
+			return nil, fmt.Errorf("redial: Options.HeaderFunc: %w", err)
 		}
 		header = mergeHeader(header, h)
 	}
@@ -197,12 +157,6 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	down := make(chan struct{})
 	ended := make(chan error, 3)
 	drain := make(chan struct{}) // closed by settleEnd when the writer failed
-	var wg sync.WaitGroup
-	wg.Go(func() { c.readLoop(ctx, t, ended, drain) })
-	wg.Go(func() { c.writeLoop(ctx, t, ended) })
-	if c.cfg.heartbeat > 0 {
-		wg.Go(func() { c.heartbeat(ctx, t, ended, &wg) })
-	}
 	hs := t.handshake()
 	c.mu.Lock()
 	c.hs = hs
@@ -211,18 +165,28 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	c.mu.Unlock()
 	evHS := hs.clone()
 	c.transition(StateOpen, StateChange{Attempt: attempt, Handshake: &evHS})
+	// This connection's messages go to the app only after the events so
+	// far (the open, the previous connection's end) were delivered: see
+	// Read. The reader starts after the open was queued.
+	gate := c.events.mark()
+	var wg sync.WaitGroup
+	wg.Go(func() { c.readLoop(ctx, t, ended, drain, gate) })
+	wg.Go(func() { c.writeLoop(ctx, t, ended) })
+	if c.cfg.heartbeat > 0 {
+		wg.Go(func() { c.heartbeat(ctx, t, ended, &wg) })
+	}
 	select {
 	case <-c.opened:
 	default:
 		close(c.opened)
 	}
 
+	// down stays open until the verdict (connGone): a Write waiting for
+	// room must not report ErrQueueFull for a close that turns out final.
 	defer func() {
 		c.mu.Lock()
 		c.cur = nil
-		c.down = nil
 		c.mu.Unlock()
-		close(down)
 	}()
 	select {
 	case err = <-ended:
@@ -263,27 +227,31 @@ flush:
 			return nil, true
 		}
 	}
-	closeTransport(t, req)
+	closeTransport(t, *req)
 	cancel()
 	t.abort()
 	wg.Wait()
 	return nil, true
 }
 
-func (c *Conn) readLoop(ctx context.Context, t transport, ended chan<- error, drain <-chan struct{}) {
+func (c *Conn) readLoop(ctx context.Context, t transport, ended chan<- error, drain <-chan struct{}, gate uint64) {
 	// A message the previous connection read but could not hand over goes
 	// first, so nothing read from a socket is ever dropped and order holds.
 	if !c.deliverCarried(ctx) {
 		return
 	}
 	carrying := false // after drain: all goes through carry, so order holds
-	for {
+	for first := true; ; first = false {
 		typ, p, err := t.read(ctx)
 		if err != nil {
 			ended <- err
 			return
 		}
 		m := inMsg{typ, p}
+		if first && !c.afterEvents(ctx, gate) {
+			c.carry([]inMsg{m})
+			return
+		}
 		if carrying {
 			c.carry([]inMsg{m})
 			continue
@@ -320,7 +288,15 @@ func (c *Conn) readLoop(ctx context.Context, t transport, ended chan<- error, dr
 func (c *Conn) deliverCarried(ctx context.Context) bool {
 	c.appBlocked.Store(true)
 	defer c.appBlocked.Store(false)
-	return c.waitCarrier(ctx.Done())
+	return c.waitCarried(ctx.Done())
+}
+
+// afterEvents waits until the first gate events were delivered to
+// OnStateChange, the socket unread meanwhile (see deliverCarried).
+func (c *Conn) afterEvents(ctx context.Context, gate uint64) bool {
+	c.appBlocked.Store(true)
+	defer c.appBlocked.Store(false)
+	return c.events.waitDelivered(gate, ctx.Done())
 }
 
 func (c *Conn) writeLoop(ctx context.Context, t transport, ended chan<- error) {
@@ -356,7 +332,7 @@ func (c *Conn) finish(cause error, local bool) {
 	unsent := c.queue.drain()
 	c.mu.Lock()
 	if local {
-		req := c.closeArgs
+		req, _ := c.closeRequested()
 		if cause == nil {
 			cause = &CloseError{Code: req.code, Reason: req.reason, Local: true}
 		}
@@ -373,8 +349,8 @@ func (c *Conn) finish(cause error, local bool) {
 		ev.Err = cause
 	}
 	c.transition(StateClosed, ev)
+	c.connGone()
 	c.kill()
-	c.waitCarrier(nil) // it stops with the Conn; Read takes the rest
 	close(c.done)
 	c.events.close()
 }

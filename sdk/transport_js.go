@@ -16,10 +16,6 @@ import (
 	"github.com/redial-ws/redial/internal/panicerr"
 )
 
-// NativeOptions exist only natively; in the browser the struct is empty
-// and Options.Native is ignored.
-type NativeOptions struct{}
-
 var platformDial dialFunc = dialBrowser
 
 // Browser WebSocket readyState values.

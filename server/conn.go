@@ -155,7 +155,7 @@ func (c *conn) writeLoop() {
 	var (
 		buf      []byte
 		frames   []resumewire.Sent
-		ackTimer sdk.Timer
+		ackTimer Timer
 		ackC     <-chan time.Time
 		ackFired bool
 	)

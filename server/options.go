@@ -5,7 +5,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/redial-ws/redial/sdk"
+
+	"github.com/redial-ws/redial/internal/sdkhooks"
 )
 
 // QueryParam is the URL query parameter a resume client adds to the
@@ -64,8 +65,17 @@ type Options struct {
 
 	// Clock is the source of time for SessionTTL and AckDelay (tests inject
 	// internal/fakeclock). Nil: real time.
-	Clock sdk.Clock
+	Clock Clock
 }
+
+// Clock is the time source SessionTTL, AckDelay and the store's expiry run
+// on, and Timer its timers; tests inject internal/fakeclock. They are the
+// SDK's own (internal/sdkhooks), named here so a test outside the module
+// can implement them too.
+type (
+	Clock = sdkhooks.Clock
+	Timer = sdkhooks.Timer
+)
 
 const (
 	defaultTTL          = 2 * time.Minute
@@ -120,8 +130,8 @@ func (o *Options) withDefaults() Options {
 
 type realClock struct{}
 
-func (realClock) Now() time.Time                     { return time.Now() }
-func (realClock) NewTimer(d time.Duration) sdk.Timer { return realTimer{time.NewTimer(d)} }
+func (realClock) Now() time.Time                 { return time.Now() }
+func (realClock) NewTimer(d time.Duration) Timer { return realTimer{time.NewTimer(d)} }
 
 type realTimer struct{ t *time.Timer }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hack-pad/safejs"
+	"github.com/redial-ws/redial/internal/sdkhooks"
 	"github.com/redial-ws/redial/sdk"
 )
 
@@ -22,10 +23,9 @@ type jsOptions struct {
 // parseOptions reads v (an object or undefined).
 func parseOptions(v safejs.Value) (*jsOptions, error) {
 	o := &jsOptions{shouldReconnect: safejs.Undefined()}
-	// Every write here comes from a JS call (send) that may wait for the
-	// SDK's queue to drain into the socket, which no turn of the event loop
-	// can help with: the transport must not wait for one.
-	o.NoWriteYield = true
+	// Every write here comes from a JS call (send), during which no turn of
+	// the event loop can come: the transport must not wait for one.
+	sdkhooks.Of(&o.Options).NoWriteYield = true
 	if v.IsUndefined() || v.IsNull() {
 		return o, nil
 	}

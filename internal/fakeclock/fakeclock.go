@@ -9,10 +9,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redial-ws/redial/sdk"
+	"github.com/redial-ws/redial/internal/sdkhooks"
 )
 
-// Clock implements sdk.Clock.
+// Clock implements sdkhooks.Clock (set it with sdkhooks.Of(opts).Clock).
 type Clock struct {
 	mu      sync.Mutex
 	now     time.Time
@@ -49,7 +49,7 @@ func (c *Clock) Now() time.Time {
 }
 
 // NewTimer starts a timer that fires when the clock reaches now+d.
-func (c *Clock) NewTimer(d time.Duration) sdk.Timer {
+func (c *Clock) NewTimer(d time.Duration) sdkhooks.Timer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t := &timer{clk: c, when: c.now.Add(d), d: d, c: make(chan time.Time, 1)}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/redial-ws/redial/internal/fakeclock"
+	"github.com/redial-ws/redial/internal/sdkhooks"
 	"github.com/redial-ws/redial/sdk"
 )
 
@@ -99,7 +100,7 @@ func TestDefaultPolicyCloseCodes(t *testing.T) {
 			clk := fakeclock.New(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 			o := fast(nil)
 			o.Backoff = sdk.Backoff{}
-			o.Clock = clk
+			sdkhooks.Of(o).Clock = clk
 			rec := newRecorder(o)
 			c := dial(t, f.closeFirstURL(code, "deploy"), o)
 			e := rec.Next(t, "reconnecting", toAny(sdk.StateReconnecting, sdk.StateClosed))

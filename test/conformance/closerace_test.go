@@ -7,7 +7,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/redial-ws/redial/internal/sdktest"
 	"github.com/redial-ws/redial/sdk"
@@ -28,9 +30,10 @@ func (f *fixture) closeAfterURL(n, size int, code sdk.StatusCode, reason string)
 }
 
 // flood writes 1 KiB binary messages (the server records only text) until
-// Write fails: with ErrClosed once the Conn ended for good, or with
-// ErrQueueFull when the queue is full while the connection is down (between
-// its end and the policy's verdict). The returned channel gives that error.
+// Write fails: with ErrClosed once the Conn ended for good (a Write
+// waiting for room when the connection ends waits for the policy's
+// verdict), or with ErrQueueFull when the queue is full while it
+// reconnects. The returned channel gives that error.
 func flood(ctx context.Context, c *sdk.Conn) <-chan error {
 	done := make(chan error, 1)
 	p := make([]byte, 1024)
@@ -92,8 +95,10 @@ func TestServerCloseWhileWriting(t *testing.T) {
 			c := dial(t, f.closeAfterURL(n, 0, sdk.StatusPolicyViolation, "policy"), o)
 			w := flood(ctxT(t), c)
 			wantFinalClose(t, f, c, rec, n, sdk.StatusPolicyViolation, "policy", false)
-			if err := <-w; !errors.Is(err, sdk.ErrClosed) && !errors.Is(err, sdk.ErrQueueFull) {
-				t.Fatalf("Write after the final close: %v, want ErrClosed or ErrQueueFull", err)
+			// Not ErrQueueFull "…queued while open": the close was final.
+			var ce *sdk.CloseError
+			if err := <-w; !errors.Is(err, sdk.ErrClosed) || !errors.As(err, &ce) || ce.Code != sdk.StatusPolicyViolation {
+				t.Fatalf("Write after the final close: %v, want ErrClosed with the server's 1008", err)
 			}
 		})
 	}
@@ -110,7 +115,9 @@ func TestServerCloseWhileWritingAppSlow(t *testing.T) {
 	rec := newRecorder(o)
 	c := dial(t, f.closeAfterURL(n, 0, sdk.StatusPolicyViolation, "slow"), o)
 	w := flood(ctxT(t), c)
-	<-w // the connection ended (queue full while down, or closed): only then does the app read
+	if err := <-w; !errors.Is(err, sdk.ErrClosed) { // the final close: only then does the app read
+		t.Fatalf("Write after the final close: %v, want ErrClosed", err)
+	}
 	wantFinalClose(t, f, c, rec, n, sdk.StatusPolicyViolation, "slow", false)
 }
 
@@ -149,4 +156,43 @@ func TestReadLimitWhileWriting(t *testing.T) {
 	w := flood(ctxT(t), c)
 	wantFinalClose(t, f, c, rec, 0, sdk.StatusMessageTooBig, "message over Options.ReadLimit", true)
 	<-w
+}
+
+// TestWriteWaitsForVerdict: between a connection's end and the policy's
+// verdict, a Write on a full queue waits for the verdict: a final close
+// gives its error, not ErrQueueFull "…queued while open" (the last helper
+// found that). The policy is held until the flood had time to fill the
+// queue; every Write then finds it full.
+func TestWriteWaitsForVerdict(t *testing.T) {
+	f := newFixture(t)
+	o := fast(nil)
+	o.MaxQueued = 4
+	called := make(chan struct{})
+	release := make(chan struct{})
+	decide := sync.OnceFunc(func() { close(release) })
+	o.Policy = func(rc sdk.RetryContext) (time.Duration, bool) {
+		close(called)
+		<-release
+		return 0, false
+	}
+	c := dial(t, f.closeAfterURL(0, 0, sdk.StatusPolicyViolation, "final"), o)
+	t.Cleanup(decide) // before dial's Close: a failed test must not leave the policy waiting
+	w := flood(ctxT(t), c)
+	select {
+	case <-called:
+	case <-ctxT(t).Done():
+		t.Fatal("the policy was not called")
+	}
+	// The queue is full now or soon (4 messages, no writer): a Write that
+	// fails during the window fails here.
+	select {
+	case err := <-w:
+		t.Fatalf("Write returned %v before the policy decided", err)
+	case <-time.After(50 * time.Millisecond): // the flood's time to fill the queue
+	}
+	decide()
+	var ce *sdk.CloseError
+	if err := <-w; !errors.Is(err, sdk.ErrClosed) || !errors.As(err, &ce) || ce.Code != sdk.StatusPolicyViolation {
+		t.Fatalf("Write = %v, want ErrClosed with the server's 1008", err)
+	}
 }

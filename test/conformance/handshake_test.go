@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/redial-ws/redial/internal/fakeclock"
+	"github.com/redial-ws/redial/internal/sdkhooks"
 	"github.com/redial-ws/redial/sdk"
 )
 
@@ -68,7 +69,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 			clk := fakeclock.New(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 			o := fast(nil)
 			o.Backoff = sdk.Backoff{} // the default 30 s cap: Retry-After 7 s is not capped
-			o.Clock = clk
+			sdkhooks.Of(o).Clock = clk
 			rec := newRecorder(o)
 			type result struct {
 				c   *sdk.Conn

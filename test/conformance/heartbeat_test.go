@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redial-ws/redial/internal/fakeclock"
+	"github.com/redial-ws/redial/internal/sdkhooks"
 	"github.com/redial-ws/redial/sdk"
 )
 
@@ -16,7 +17,7 @@ func heartbeatOpts(iv time.Duration) (*sdk.Options, *fakeclock.Clock) {
 	o := fast(nil)
 	o.NoHeartbeat = false
 	o.HeartbeatInterval = iv
-	o.Clock = clk
+	sdkhooks.Of(o).Clock = clk
 	return o, clk
 }
 
