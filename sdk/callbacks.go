@@ -1,10 +1,12 @@
 package sdk
 
 import (
+	"github.com/redial-ws/redial/internal/panicerr"
+
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -18,26 +20,14 @@ import (
 // redial's goroutines, where it would end the process.
 var ErrCallbackPanic = errors.New("redial: callback panicked")
 
-// panicError words a recovered panic of the callback named field.
+// panicError words a recovered panic of the callback named field, with
+// the callback's stack. Its text is redacted: a panic value may quote a URL.
 func panicError(field string, r any) error {
-	buf := make([]byte, 4096)
-	buf = buf[:runtime.Stack(buf, false)]
-	return wrap(ErrCallbackPanic.Error()+": Options."+field+": "+panicText(r)+"\n"+string(buf), ErrCallbackPanic)
-}
-
-// panicText renders a panic value without fmt (see wrap.go).
-func panicText(r any) string {
-	switch v := r.(type) {
-	case string:
-		return v
-	case error:
-		return v.Error()
-	case interface{ String() string }:
-		return v.String()
-	case int:
-		return itoa(v)
+	pe := panicerr.New(r).(*panicerr.Error)
+	return &redactedError{
+		msg: fmt.Sprintf("%v: Options.%s: %v\n%s", ErrCallbackPanic, field, pe, pe.Stack),
+		err: []error{ErrCallbackPanic, pe},
 	}
-	return "(a value that is not a string or an error)"
 }
 
 // guardCallbacks wraps the app's callbacks in c so that a panic becomes
@@ -74,7 +64,7 @@ func (c *config) guardCallbacks() {
 				if r := recover(); r != nil {
 					broken.Store(true)
 					x = rand.Float64()
-					c.log.Error("redial: Options.Rand panicked; using math/rand/v2", "panic", panicText(r))
+					c.log.Error("redial: Options.Rand panicked; using math/rand/v2", "panic", panicerr.New(r))
 				}
 			}()
 			return f()

@@ -215,3 +215,20 @@ func quote(s string) string {
 	}
 	return `"` + s + `"`
 }
+
+// redactedError is an error whose text comes (in part) from outside redial
+// (an app callback's error, a panic value) and may quote a URL: it prints
+// with every URL redacted (redactText) and unwraps to what it carries, so
+// errors.Is and errors.As see through it.
+type redactedError struct {
+	msg string
+	err []error
+}
+
+func (e *redactedError) Error() string   { return redactText(e.msg) }
+func (e *redactedError) Unwrap() []error { return e.err }
+
+// redactWrap is fmt.Errorf(prefix+": %w", err) with err's text redacted.
+func redactWrap(prefix string, err error) error {
+	return &redactedError{msg: prefix + ": " + err.Error(), err: []error{err}}
+}

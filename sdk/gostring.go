@@ -28,8 +28,8 @@ func (e *OptionError) GoString() string { return goString("&sdk.OptionError", e.
 // GoString is Error, for %#v.
 func (e *UnsentError) GoString() string { return goString("&sdk.UnsentError", e.Error()) }
 
-func (e *wrapError) GoString() string  { return goString("&sdk.wrapError", e.Error()) }
-func (e *finalError) GoString() string { return goString("&sdk.finalError", e.Error()) }
+func (e *redactedError) GoString() string { return goString("&sdk.redactedError", e.Error()) }
+func (e *finalError) GoString() string    { return goString("&sdk.finalError", e.Error()) }
 
 // GoString is String, for %#v.
 func (e StateChange) GoString() string { return goString("sdk.StateChange", e.String()) }

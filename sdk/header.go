@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -32,7 +33,7 @@ var managedHeaders = map[string]string{
 func validateHeader(field string, h map[string][]string) error {
 	for k, vs := range h {
 		if !validToken(k) {
-			return &OptionError{field, "has a header name (" + itoa(len(k)) + " bytes) that is not an HTTP token: " + badTokenAt(k) + " (RFC 9110 §5.1)"}
+			return &OptionError{field, "has a header name (" + strconv.Itoa(len(k)) + " bytes) that is not an HTTP token: " + badTokenAt(k) + " (RFC 9110 §5.1)"}
 		}
 		if why, ok := managedHeaders[strings.ToLower(k)]; ok {
 			return &OptionError{field, "sets " + quote(k) + ", which is " + why}
@@ -65,11 +66,11 @@ func badHeaderByte(v string) int {
 func validateSubprotocols(ps []string) error {
 	for i, p := range ps {
 		if !validToken(p) {
-			return &OptionError{"Subprotocols", "[" + itoa(i) + "] is not an HTTP token: " + badTokenAt(p) + " (RFC 6455 §4.1)"}
+			return &OptionError{"Subprotocols", "[" + strconv.Itoa(i) + "] is not an HTTP token: " + badTokenAt(p) + " (RFC 6455 §4.1)"}
 		}
 		for _, q := range ps[:i] {
 			if q == p {
-				return &OptionError{"Subprotocols", "[" + itoa(i) + "] repeats an earlier one (RFC 6455 §4.1)"}
+				return &OptionError{"Subprotocols", "[" + strconv.Itoa(i) + "] repeats an earlier one (RFC 6455 §4.1)"}
 			}
 		}
 	}
@@ -98,7 +99,7 @@ func badTokenAt(s string) string {
 		default:
 			continue
 		}
-		return what + " at byte " + itoa(i)
+		return what + " at byte " + strconv.Itoa(i)
 	}
 	return "it is not one"
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 )
 
 // proxyRefusal is an HTTP proxy's answer other than 200 to the CONNECT
@@ -24,7 +25,7 @@ type proxyRefusal struct {
 }
 
 func (e *proxyRefusal) Error() string {
-	return "the HTTP proxy refused CONNECT to " + e.target + " with " + itoa(e.status) + " " + e.reason
+	return "the HTTP proxy refused CONNECT to " + e.target + " with " + strconv.Itoa(e.status) + " " + e.reason
 }
 
 // hookProxyConnect makes t report a refused CONNECT as a *proxyRefusal.

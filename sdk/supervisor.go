@@ -3,7 +3,6 @@ package sdk
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 )
@@ -125,7 +124,7 @@ func (c *Conn) dialOnce(attempt int) (transport, error) {
 	if c.cfg.URLFunc != nil {
 		var err error
 		if u, err = c.cfg.URLFunc(ctx); err != nil {
-			return nil, fmt.Errorf("redial: Options.URLFunc: %w", err)
+			return nil, redactWrap("redial: Options.URLFunc", err)
 		}
 		if u, err = normalizeURL(u); err != nil {
 			return nil, err
@@ -135,7 +134,7 @@ func (c *Conn) dialOnce(attempt int) (transport, error) {
 	if c.cfg.HeaderFunc != nil {
 		h, err := c.cfg.HeaderFunc(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("redial: Options.HeaderFunc: %w", err)
+			return nil, redactWrap("redial: Options.HeaderFunc", err)
 		}
 		header = mergeHeader(header, h)
 	}

@@ -2,7 +2,10 @@
 
 package sdk
 
-import "errors"
+import (
+	"errors"
+	"strconv"
+)
 
 // invalidUTF8Reason is the reason of the close frame sent, and of the
 // CloseError reported, when a text message is not UTF-8.
@@ -26,5 +29,5 @@ const invalidUTF8Reason = "text message is not valid UTF-8"
 func (t *nativeTransport) failInvalidText(p []byte) error {
 	closeTransport(t, closeRequest{code: StatusInvalidFramePayloadData, reason: invalidUTF8Reason})
 	return &CloseError{Code: StatusInvalidFramePayloadData, Reason: invalidUTF8Reason, Local: true,
-		Err: errors.New("invalid UTF-8 at byte " + itoa(invalidUTF8At(string(p))) + " of a " + itoa(len(p)) + "-byte text message")}
+		Err: errors.New("invalid UTF-8 at byte " + strconv.Itoa(invalidUTF8At(string(p))) + " of a " + strconv.Itoa(len(p)) + "-byte text message")}
 }

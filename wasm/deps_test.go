@@ -11,7 +11,7 @@ import (
 )
 
 // The browser build must not link net/http: it would more than double
-// redial.wasm (DESIGN.md, "Browser facts"). This runs natively (go test
+// redial.wasm. This runs natively (go test
 // ./wasm) and asks the go command what GOOS=js GOARCH=wasm links.
 func TestBrowserBuildDeps(t *testing.T) {
 	touchSources(t)

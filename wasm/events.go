@@ -3,6 +3,7 @@
 package main
 
 import (
+	"github.com/redial-ws/redial/internal/panicerr"
 	"time"
 
 	"github.com/hack-pad/safejs"
@@ -14,7 +15,7 @@ import (
 func (h *handle) onState(sc sdk.StateChange) {
 	defer func() {
 		if r := recover(); r != nil {
-			consoleError("redial-ws: event delivery failed: " + errString(r))
+			consoleError("redial-ws: event delivery failed: " + panicReport(r))
 		}
 	}()
 	if sc.From == sdk.StateOpen {
@@ -88,19 +89,21 @@ func errMessage(err error) string {
 	return err.Error()
 }
 
-func errString(r any) string {
-	if e, ok := r.(error); ok {
-		return e.Error()
-	}
-	if s, ok := r.(string); ok {
-		return s
-	}
-	return "panic"
+// panicReport words a recovered panic with the stack it was raised on
+// (internal/panicerr), for the console: a panic stopped at the JS boundary
+// is reported, never swallowed.
+func panicReport(r any) string {
+	pe := panicerr.New(r).(*panicerr.Error)
+	return pe.Error() + "\n" + pe.Stack
 }
 
 // call invokes a shim callback; the shim's callbacks never throw, but if
-// one did, the error stays on this side.
+// one did, the error stays on this side, reported on the console.
 func (h *handle) call(fn safejs.Value, args ...any) {
-	defer func() { _ = recover() }()
+	defer func() {
+		if r := recover(); r != nil {
+			consoleError("redial-ws: a shim callback failed: " + panicReport(r))
+		}
+	}()
 	_, _ = fn.Invoke(args...)
 }

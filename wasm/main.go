@@ -143,6 +143,8 @@ func export(name string, fn func(this safejs.Value, args []safejs.Value) (any, e
 	return safejs.FuncOf(func(this safejs.Value, args []safejs.Value) (result any) {
 		defer func() {
 			if r := recover(); r != nil {
+				report := panicReport(r)
+				consoleError("redial-ws: internal error in " + name + ": " + report)
 				result = errorValue(&jsErr{"internal", fmt.Sprintf("redial-ws: internal error in %s: %v", name, r)})
 			}
 		}()
@@ -181,6 +183,8 @@ func errorValue(err error) any {
 }
 
 func consoleError(msg string) {
+	// The last resort: if console.error itself fails there is nowhere
+	// left to report to, and no panic may cross into JS.
 	defer func() { _ = recover() }()
 	if c, err := safejs.Global().Get("console"); err == nil {
 		_, _ = c.Call("error", msg)

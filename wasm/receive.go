@@ -128,7 +128,7 @@ func (b *batch) add(typ sdk.MessageType, p []byte) {
 func (h *handle) deliver(b *batch) {
 	defer func() {
 		if r := recover(); r != nil {
-			consoleError("redial-ws: message delivery failed: " + errString(r))
+			consoleError("redial-ws: message delivery failed: " + panicReport(r))
 		}
 		clear(b.msgs)
 		b.msgs, b.meta = b.msgs[:0], b.meta[:0]
