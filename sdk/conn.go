@@ -212,24 +212,24 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 		return 0, nil, ErrNilContext
 	}
 	for {
-		if _, closing := c.closeRequested(); closing {
-			return 0, nil, c.closedErr()
+		if req, closing := c.closeRequested(); closing {
+			return 0, nil, c.closedByApp(req)
 		}
 		if m, ok := c.take(); ok {
 			return m.typ, m.p, nil
 		}
 		select {
 		case m := <-c.incoming:
-			if _, closing := c.closeRequested(); closing { // Close was called while Read waited
-				return 0, nil, c.closedErr()
+			if req, closing := c.closeRequested(); closing { // Close was called while Read waited
+				return 0, nil, c.closedByApp(req)
 			}
 			return m.typ, m.p, nil
 		case <-c.kick: // carried has messages: take them
 		case <-ctx.Done():
 			return 0, nil, ctx.Err()
 		case <-c.done:
-			if _, closing := c.closeRequested(); closing {
-				return 0, nil, c.closedErr()
+			if req, closing := c.closeRequested(); closing {
+				return 0, nil, c.closedByApp(req)
 			}
 			if m, ok := c.take(); ok {
 				return m.typ, m.p, nil
@@ -381,6 +381,18 @@ func (c *Conn) closedErr() error {
 	}
 	<-c.done
 	return c.finalErr
+}
+
+// closedByApp is what Read returns once the app called Close: the final
+// error when the Conn already ended, else the local close it is ending
+// with (the same *CloseError finish records), without waiting for it.
+func (c *Conn) closedByApp(req *closeRequest) error {
+	select {
+	case <-c.done:
+		return c.finalErr
+	default:
+		return &finalError{cause: &CloseError{Code: req.code, Reason: req.reason, Local: true}}
+	}
 }
 
 // closeRequested returns the app's Close, once it was called.
