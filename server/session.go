@@ -67,6 +67,18 @@ func (s *Session) ID() string { return s.idStr }
 // node Resumed is false.
 func (s *Session) Resumed() bool { return s.resumed }
 
+// Written is the number of messages written in this session so far, on
+// every node it ran on: a handler started with Resumed() true sees what
+// the previous nodes' handlers wrote (fixed when this node claimed the
+// session, since a fenced node can no longer write), so it can continue an
+// outbound stream exactly where the last one stopped. 0 for a plain
+// session.
+func (s *Session) Written() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.appended
+}
+
 func newSessionBase(srv *Server, id resumewire.SessionID, plain bool) *Session {
 	s := &Session{
 		srv:       srv,
