@@ -106,6 +106,11 @@ func (s *Session) receive(f *resumewire.Frame) (sdk.StatusCode, string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.ended {
+		// Ended meanwhile (moved, closed): its inbox is closed for good,
+		// and the message is not delivered here.
+		return 0, ""
+	}
 	v, err := s.recv.Accept(f.N)
 	if err != nil {
 		return sdk.StatusProtocolError, err.Error()

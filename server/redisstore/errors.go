@@ -28,7 +28,8 @@ func mapErr(err error) error {
 	if err == nil || !errors.As(err, &re) {
 		return err
 	}
-	msg := re.Error()
+	// Redis prefixes a script's error reply with "ERR ".
+	msg := strings.TrimPrefix(re.Error(), "ERR ")
 	switch {
 	case strings.HasPrefix(msg, "REDIAL_NOTFOUND"):
 		return server.ErrSessionNotFound
