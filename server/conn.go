@@ -289,6 +289,11 @@ func closeFor(cause error) (sdk.StatusCode, string) {
 		return 0, ""
 	case errors.Is(cause, ErrServerClosed):
 		return sdk.StatusServiceRestart, "server closed"
+	case errors.Is(cause, ErrStore):
+		// The store may still hold the session (a shared store that was
+		// briefly unreachable): the client retries, and resumes or gets
+		// 4504 from whichever node answers once the store is back.
+		return StatusStoreUnavailable, "session store unavailable"
 	}
 	return StatusSessionLost, "session lost"
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -322,8 +323,11 @@ func (s *Session) end(cause error) {
 	if c != nil {
 		c.shutdown(cause)
 	}
-	if cause != ErrSessionMoved {
-		// Best effort: a store that fails here lets the record expire.
+	// Moved: the session lives on elsewhere. A store failure: the record
+	// may still be good, and the client (told 4013) resumes from it once
+	// the store answers again, or it expires. Else best effort: a store
+	// that fails here lets the record expire.
+	if cause != ErrSessionMoved && !errors.Is(cause, ErrStore) {
 		_ = s.srv.opts.Store.Delete(context.Background(), s.idStr, s.epoch)
 	}
 }

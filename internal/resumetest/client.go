@@ -37,6 +37,7 @@ type Client struct {
 	welcome resumewire.Frame
 
 	Conns     atomic.Int64 // connections that got a WELCOME
+	Refused   atomic.Int64 // connections closed with 4013 (retried)
 	AcksIn    atomic.Int64 // ACK frames received from the server
 	DataIn    atomic.Int64 // data frames received (duplicates included)
 	BytesIn   atomic.Int64 // bytes read from TCP
@@ -70,6 +71,7 @@ func (c *Client) Send(ctx context.Context, kind byte, p []byte) error {
 func (c *Client) Run(ctx context.Context) error {
 	for {
 		err := c.connectOnce(ctx)
+		wait := time.Millisecond
 		var ce websocket.CloseError
 		switch {
 		case c.closing.Load():
@@ -78,6 +80,9 @@ func (c *Client) Run(ctx context.Context) error {
 			return context.Cause(ctx)
 		case errors.Is(err, ErrSessionLost):
 			return err
+		case errors.As(err, &ce) && ce.Code == 4013:
+			c.Refused.Add(1) // store unavailable: retry with backoff (docs/resume.md)
+			wait = 20 * time.Millisecond
 		case errors.As(err, &ce):
 			return err
 		}
@@ -85,7 +90,7 @@ func (c *Client) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return context.Cause(ctx)
-		case <-time.After(time.Millisecond):
+		case <-time.After(wait):
 		}
 	}
 }
