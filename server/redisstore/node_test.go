@@ -26,7 +26,7 @@ const nodeEnv = "REDIAL_REDISSTORE_NODE"
 // and then the app's log, until it is killed.
 func runNode() int {
 	n, _ := strconv.Atoi(os.Getenv("REDIAL_NODE_N"))
-	rdb := redis.NewClient(&redis.Options{Addr: os.Getenv(nodeEnv)})
+	rdb := redis.NewClient(redisOptions(os.Getenv(nodeEnv)))
 	app := newStreamApp(n)
 	app.log = os.Stdout // unbuffered: a line written is in the pipe even after SIGKILL
 	srv := server.New(&server.Options{Store: redisstore.New(rdb, nil)}, app.handler)

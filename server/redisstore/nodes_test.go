@@ -25,7 +25,7 @@ func (n *node) addr() string { return strings.TrimPrefix(n.http.URL, "http://") 
 
 func startNode(t testing.TB, r *redisProc, opts *server.Options, h func(context.Context, *server.Session)) *node {
 	t.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: r.addr})
+	rdb := redis.NewClient(redisOptions(r.addr))
 	var o server.Options
 	if opts != nil {
 		o = *opts
