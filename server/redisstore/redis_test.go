@@ -18,7 +18,7 @@ import (
 )
 
 // redisProc is a redis-server this test binary started: loopback only,
-// its own temp dir, persistence off (--save '' --appendonly no), so a
+// its own temp dir, persistence off (--save ” --appendonly no), so a
 // restart loses every session, as the Redis-restarted test needs.
 type redisProc struct {
 	cmd  *exec.Cmd
@@ -51,7 +51,7 @@ func startRedis(dir string, port int) (*redisProc, error) {
 	}
 	r := &redisProc{cmd: cmd, addr: "127.0.0.1:" + strconv.Itoa(port), dir: dir, done: make(chan struct{})}
 	readyC := make(chan struct{})
-	ready := readyC // owned by the reader goroutine
+	ready := readyC                // owned by the reader goroutine
 	logged := make(chan string, 1) // what it said before it exited unready
 	go func() {
 		defer close(r.done)
