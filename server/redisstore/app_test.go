@@ -148,6 +148,7 @@ func (a *streamApp) handler(ctx context.Context, s *server.Session) {
 		last = i
 	}
 	wg.Wait()
+	<-ctx.Done() // Read reports the end just before ctx is cancelled
 	cause := context.Cause(ctx)
 	name := "other: " + fmt.Sprint(cause)
 	var ce *server.CloseError
