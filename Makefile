@@ -44,8 +44,10 @@ $(STATICCHECK):
 	@GOBIN=$(CURDIR)/.bin/tmp $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	@mv .bin/tmp/staticcheck $@
 
-## test-native: every Go test natively, with the race detector.
+## test-native: every Go test natively, with the race detector (server/redisstore's
+## start their own redis-server from Debian's package, installed here if missing).
 test-native:
+	@scripts/ensure-redis.sh
 	$(GO) test -race -count=1 ./...
 
 ## fuzz: every fuzz target in the module for FUZZTIME each (go test -fuzz takes one target per run).

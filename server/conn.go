@@ -106,6 +106,11 @@ func (s *Session) receive(f *resumewire.Frame) (sdk.StatusCode, string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.ended {
+		// Ended meanwhile (moved, closed): its inbox is closed for good,
+		// and the message is not delivered here.
+		return 0, ""
+	}
 	v, err := s.recv.Accept(f.N)
 	if err != nil {
 		return sdk.StatusProtocolError, err.Error()
@@ -284,6 +289,11 @@ func closeFor(cause error) (sdk.StatusCode, string) {
 		return 0, ""
 	case errors.Is(cause, ErrServerClosed):
 		return sdk.StatusServiceRestart, "server closed"
+	case errors.Is(cause, ErrStore):
+		// The store may still hold the session (a shared store that was
+		// briefly unreachable): the client retries, and resumes or gets
+		// 4504 from whichever node answers once the store is back.
+		return StatusStoreUnavailable, "session store unavailable"
 	}
 	return StatusSessionLost, "session lost"
 }

@@ -15,7 +15,8 @@ var (
 	// Options.SessionTTL; the session and its buffers are gone.
 	ErrSessionExpired = errors.New("redial/server: session expired")
 	// ErrSessionMoved: the client re-attached to this session on another
-	// node sharing the Store (issue 11); this node's handler must stop.
+	// node sharing the Store (server/redisstore); this node's handler
+	// must stop.
 	ErrSessionMoved = errors.New("redial/server: session moved to another node")
 	// ErrServerClosed: Server.Close ended the session.
 	ErrServerClosed = errors.New("redial/server: server closed")
@@ -35,8 +36,10 @@ var (
 	// could never fit the replay buffer.
 	ErrMessageTooBig = errors.New("redial/server: message larger than the replay buffer")
 	// ErrStore: a Store operation failed (wrapped with the store's error);
-	// the session ends with it, since a frame that may or may not be
-	// stored cannot be replayed honestly.
+	// the session ends on this node with it (a frame that may or may not
+	// be stored cannot be replayed honestly from here), its client is
+	// closed with 4013 and the store's record is kept: once the store
+	// answers again the client resumes from it on any node, or gets 4504.
 	ErrStore = errors.New("redial/server: session store failed")
 )
 

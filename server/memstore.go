@@ -16,6 +16,9 @@ type MemoryStore struct {
 	mu       sync.Mutex
 	sessions map[string]*memSession
 	creates  int
+
+	subsMu sync.Mutex // held while notifying: stop waits for a running fn
+	subs   map[*func(string, uint64)]struct{}
 }
 
 type memSession struct {
@@ -69,17 +72,46 @@ func (m *MemoryStore) Create(_ context.Context, id, principal string, ttl time.D
 	return 1, nil
 }
 
-// Claim implements Store.
+// Claim implements Store; subscribers of NotifyMoves hear of it.
 func (m *MemoryStore) Claim(_ context.Context, id string, ttl time.Duration) (Record, error) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	ms, err := m.get(id, 0)
 	if err != nil {
+		m.mu.Unlock()
 		return Record{}, err
 	}
 	ms.rec.Epoch++
 	ms.expires = m.now().Add(ttl)
-	return ms.rec, nil
+	rec := ms.rec
+	m.mu.Unlock()
+	m.notify(id, rec.Epoch)
+	return rec, nil
+}
+
+// NotifyMoves implements MoveNotifier: fn runs in Claim's goroutine after
+// every Claim, so Servers sharing this store (in one process) end a moved
+// session at once.
+func (m *MemoryStore) NotifyMoves(fn func(id string, epoch uint64)) (stop func()) {
+	m.subsMu.Lock()
+	defer m.subsMu.Unlock()
+	if m.subs == nil {
+		m.subs = make(map[*func(string, uint64)]struct{})
+	}
+	key := &fn
+	m.subs[key] = struct{}{}
+	return func() {
+		m.subsMu.Lock()
+		delete(m.subs, key)
+		m.subsMu.Unlock()
+	}
+}
+
+func (m *MemoryStore) notify(id string, epoch uint64) {
+	m.subsMu.Lock()
+	defer m.subsMu.Unlock()
+	for fn := range m.subs {
+		(*fn)(id, epoch)
+	}
 }
 
 // Append implements Store.

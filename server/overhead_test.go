@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/redial-ws/redial/internal/resumetest"
 	"github.com/redial-ws/redial/internal/resumewire"
 	"github.com/redial-ws/redial/sdk"
 	"github.com/redial-ws/redial/server"
@@ -37,9 +38,9 @@ func TestWireOverhead(t *testing.T) {
 	})
 
 	// Plain: a coder/websocket client on a counted connection.
-	pc := newRClient("", nil) // only for its dialer and counters
+	pc := resumetest.New("", nil) // only for its dialer and counters
 	start := time.Now()
-	ws, err := pc.dial(ctx, f.plainURL())
+	ws, err := pc.Dial(ctx, f.plainURL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,43 +61,43 @@ func TestWireOverhead(t *testing.T) {
 	<-wrote
 	plainTime := time.Since(start)
 	_ = ws.Close(websocket.StatusNormalClosure, "")
-	plain := float64(pc.bytesIn.Load()+pc.bytesOut.Load()) / (2 * n)
+	plain := float64(pc.BytesIn.Load()+pc.BytesOut.Load()) / (2 * n)
 
 	// Resume: the protocol client, same traffic.
 	var got atomic.Int64
 	done := make(chan struct{})
-	rc := newRClient(f.plainURL()+"?"+server.QueryParam+"=1", func(byte, []byte) {
+	rc := resumetest.New(f.plainURL()+"?"+server.QueryParam+"=1", func(byte, []byte) {
 		if got.Add(1) == n {
 			close(done)
 		}
 	})
 	start = time.Now()
 	runErr := make(chan error, 1)
-	go func() { runErr <- rc.run(ctx) }()
+	go func() { runErr <- rc.Run(ctx) }()
 	for range n {
-		if err := rc.send(ctx, resumewire.KindDataBinary, payload); err != nil {
+		if err := rc.Send(ctx, resumewire.KindDataBinary, payload); err != nil {
 			t.Fatal(err)
 		}
 	}
 	<-done
-	for rc.win.Acked() < n { // the server's last ACK
+	for rc.Win.Acked() < n { // the server's last ACK
 		select {
-		case <-rc.win.Released():
+		case <-rc.Win.Released():
 		case <-ctx.Done():
 			t.Fatal(ctx.Err())
 		}
 	}
 	resumeTime := time.Since(start)
-	if err := rc.close(ctx); err != nil {
+	if err := rc.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-runErr; err != nil {
 		t.Fatal(err)
 	}
-	resume := float64(rc.bytesIn.Load()+rc.bytesOut.Load()) / (2 * n)
+	resume := float64(rc.BytesIn.Load()+rc.BytesOut.Load()) / (2 * n)
 	t.Logf("%d-byte messages, %d each way: plain %.2f B/msg on the wire, resume %.2f B/msg: +%.2f B/msg "+
 		"(%d ACK frames from the server); time plain %s, resume %s (ratio %.2f)",
-		size, n, plain, resume, resume-plain, rc.acksIn.Load(),
+		size, n, plain, resume, resume-plain, rc.AcksIn.Load(),
 		plainTime.Round(time.Millisecond), resumeTime.Round(time.Millisecond), float64(resumeTime)/float64(plainTime))
 	if resume-plain > 5 {
 		t.Fatalf("resume costs %.2f bytes per message over plain; want ≤ 5", resume-plain)

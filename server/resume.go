@@ -47,6 +47,15 @@ func (srv *Server) serveResume(r *http.Request, ws *websocket.Conn) {
 		return
 	}
 	c, err := s.attach(ws, &hello)
+	if errors.Is(err, ErrSessionMoved) && !fresh {
+		// This node's copy was stale (the session ran on another node
+		// since, and the move notice has not arrived): take it over from
+		// the Store like any session from elsewhere.
+		s, fresh = nil, true
+		if s, err = srv.restore(hello.ID, principal); err == nil {
+			c, err = s.attach(ws, &hello)
+		}
+	}
 	if err != nil {
 		if fresh {
 			s.end(err)
@@ -132,7 +141,8 @@ func (srv *Server) find(id resumewire.SessionID, principal string) (s *Session, 
 }
 
 // restore takes a session over from the Store: Claim fences the previous
-// owner (its next store call fails with ErrSessionMoved), the replay
+// owner (its next store call fails with ErrSessionMoved; a MoveNotifier
+// store tells it at once), the replay
 // buffer is reloaded, and the handler starts with Resumed() true.
 func (srv *Server) restore(id resumewire.SessionID, principal string) (*Session, error) {
 	s := newSessionBase(srv, id, false)
@@ -187,6 +197,14 @@ func (s *Session) attach(ws *websocket.Conn, hello *resumewire.Frame) (*conn, er
 		<-old.readerDone
 		<-old.writerDone
 	}
+	// The epoch check comes first: with a shared Store this node's copy
+	// may be stale (another node claimed the session), and its counters
+	// must not judge the client's HELLO.
+	if err := s.srv.opts.Store.Touch(context.Background(), s.idStr, s.epoch, s.srv.opts.SessionTTL); err != nil {
+		err = wrapStore("Touch", err)
+		s.end(err)
+		return nil, err
+	}
 	switch {
 	case hello.N > appended:
 		return nil, resumewire.ErrAckAhead
@@ -194,11 +212,6 @@ func (s *Session) attach(ws *websocket.Conn, hello *resumewire.Frame) (*conn, er
 		return nil, ErrReplayTrimmed // the client lost what it had acked
 	}
 	if err := s.acked(hello.N); err != nil {
-		return nil, err
-	}
-	if err := s.srv.opts.Store.Touch(context.Background(), s.idStr, s.epoch, s.srv.opts.SessionTTL); err != nil {
-		err = wrapStore("Touch", err)
-		s.end(err)
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())

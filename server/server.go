@@ -30,6 +30,8 @@ type Server struct {
 	sessions map[resumewire.SessionID]*Session
 	closed   bool
 	wg       sync.WaitGroup // handlers, writers, expiry waits
+
+	stopMoves func() // unsubscribes from the Store's move notices (nil: none)
 }
 
 // New returns a Server that calls handler once per session, in its own
@@ -39,12 +41,18 @@ type Server struct {
 // why (a *CloseError, ErrSessionExpired, ErrSessionMoved, ErrServerClosed,
 // ErrStore). When handler returns, the session is closed with 1000 if it
 // was still open; a panic in handler closes it with 1011.
+//
+// If Options.Store implements MoveNotifier, New subscribes to its move
+// notices (until Close), so a session claimed by another node ends here
+// at once.
 func New(opts *Options, handler func(ctx context.Context, s *Session)) *Server {
-	return &Server{
+	srv := &Server{
 		opts:     opts.withDefaults(),
 		handler:  handler,
 		sessions: make(map[resumewire.SessionID]*Session),
 	}
+	srv.watchMoves()
+	return srv
 }
 
 // ServeHTTP upgrades the request (websocket.Accept with
@@ -94,6 +102,9 @@ func (srv *Server) Close() error {
 		}()
 	}
 	wg.Wait()
+	if srv.stopMoves != nil {
+		srv.stopMoves()
+	}
 	srv.wg.Wait()
 	return nil
 }

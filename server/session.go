@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -66,6 +67,18 @@ func (s *Session) ID() string { return s.idStr }
 // never starts the handler again (Read and Write continue), so on one
 // node Resumed is false.
 func (s *Session) Resumed() bool { return s.resumed }
+
+// Written is the number of messages written in this session so far, on
+// every node it ran on: a handler started with Resumed() true sees what
+// the previous nodes' handlers wrote (fixed when this node claimed the
+// session, since a fenced node can no longer write), so it can continue an
+// outbound stream exactly where the last one stopped. 0 for a plain
+// session.
+func (s *Session) Written() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.appended
+}
 
 func newSessionBase(srv *Server, id resumewire.SessionID, plain bool) *Session {
 	s := &Session{
@@ -310,8 +323,11 @@ func (s *Session) end(cause error) {
 	if c != nil {
 		c.shutdown(cause)
 	}
-	if cause != ErrSessionMoved {
-		// Best effort: a store that fails here lets the record expire.
+	// Moved: the session lives on elsewhere. A store failure: the record
+	// may still be good, and the client (told 4013) resumes from it once
+	// the store answers again, or it expires. Else best effort: a store
+	// that fails here lets the record expire.
+	if cause != ErrSessionMoved && !errors.Is(cause, ErrStore) {
 		_ = s.srv.opts.Store.Delete(context.Background(), s.idStr, s.epoch)
 	}
 }

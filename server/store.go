@@ -91,3 +91,17 @@ type Store interface {
 	// session already gone is not an error.
 	Delete(ctx context.Context, id string, epoch uint64) error
 }
+
+// MoveNotifier is implemented by a shared Store that can tell a node at
+// once that another node claimed one of its sessions (Redis: pub/sub on a
+// per-node channel). A Server whose Store implements it subscribes in New
+// and unsubscribes in Close; a notice for a session this node runs under
+// an older epoch ends it with ErrSessionMoved right away, instead of at
+// its next store operation. Notices may be lost (at most once): fencing
+// by epoch stays the guarantee, the notice only makes it prompt.
+type MoveNotifier interface {
+	// NotifyMoves calls fn(id, epoch) after a Claim made epoch current for
+	// session id (fn must not block), until stop is called; stop waits
+	// for a running fn to return. Safe for concurrent use.
+	NotifyMoves(fn func(id string, epoch uint64)) (stop func())
+}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redial-ws/redial/internal/resumetest"
 	"github.com/redial-ws/redial/internal/resumewire"
 	"github.com/redial-ws/redial/sdk"
 	"github.com/redial-ws/redial/server"
@@ -63,7 +64,7 @@ func TestExactlyOnceUnderCuts(t *testing.T) {
 			}
 			got++
 			serverGot.Store(int64(got))
-			ring(progress)
+			resumetest.Ring(progress)
 		}
 		if e := <-werr; err == nil {
 			err = e
@@ -73,21 +74,21 @@ func TestExactlyOnceUnderCuts(t *testing.T) {
 	})
 
 	var clientErr atomic.Pointer[string]
-	c := newRClient(f.resumeURL(), func(kind byte, p []byte) {
+	c := resumetest.New(f.resumeURL(), func(kind byte, p []byte) {
 		i := clientGot.Load()
 		if want := "s" + strconv.FormatInt(i, 10); kind != resumewire.KindDataBinary || string(p) != want {
 			msg := "client: message " + strconv.FormatInt(i, 10) + " is " + strconv.Quote(string(p)) + ", want " + want
 			clientErr.CompareAndSwap(nil, &msg)
 		}
 		clientGot.Add(1)
-		ring(progress)
+		resumetest.Ring(progress)
 	})
 	runErr := make(chan error, 1)
-	go func() { runErr <- c.run(ctx) }()
+	go func() { runErr <- c.Run(ctx) }()
 	sendErr := make(chan error, 1)
 	go func() {
 		for i := range n {
-			if err := c.send(ctx, resumewire.KindDataText, []byte("c"+strconv.Itoa(i))); err != nil {
+			if err := c.Send(ctx, resumewire.KindDataText, []byte("c"+strconv.Itoa(i))); err != nil {
 				sendErr <- err
 				return
 			}
@@ -102,7 +103,7 @@ func TestExactlyOnceUnderCuts(t *testing.T) {
 	for i := range cuts {
 		stall := time.NewTimer(20 * time.Second) // a stuck stream fails fast
 		select {
-		case <-c.connected:
+		case <-c.Connected:
 		case <-stall.C:
 			t.Fatalf("cut %d: no reconnect within 20 s", i)
 		case <-ctx.Done():
@@ -121,9 +122,9 @@ func TestExactlyOnceUnderCuts(t *testing.T) {
 		f.proxy.Cut()
 	}
 	// Close on a connection that outlives every cut.
-	for k := c.conns.Load(); c.conns.Load() <= k; {
+	for k := c.Conns.Load(); c.Conns.Load() <= k; {
 		select {
-		case <-c.connected:
+		case <-c.Connected:
 		case <-ctx.Done():
 			t.Fatalf("no reconnect after the last cut: %v", context.Cause(ctx))
 		}
@@ -131,17 +132,17 @@ func TestExactlyOnceUnderCuts(t *testing.T) {
 	if err := <-sendErr; err != nil {
 		t.Fatal(err)
 	}
-	for clientGot.Load() < int64(n) || c.win.Acked() < uint64(n) {
+	for clientGot.Load() < int64(n) || c.Win.Acked() < uint64(n) {
 		select {
 		case <-progress:
 		case <-time.After(10 * time.Millisecond): // acks do not ring progress; re-check
 		case <-ctx.Done():
-			t.Fatalf("client stuck: got %d, acked %d", clientGot.Load(), c.win.Acked())
+			t.Fatalf("client stuck: got %d, acked %d", clientGot.Load(), c.Win.Acked())
 		}
 	}
 	r := <-res
 	elapsed := time.Since(started)
-	if err := c.close(ctx); err != nil {
+	if err := c.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-runErr; err != nil {
@@ -156,10 +157,10 @@ func TestExactlyOnceUnderCuts(t *testing.T) {
 	if runs := handlerRuns.Load(); runs != 1 {
 		t.Fatalf("handler ran %d times for one session", runs)
 	}
-	if conns := c.conns.Load(); conns < int64(cuts)+1 {
+	if conns := c.Conns.Load(); conns < int64(cuts)+1 {
 		t.Fatalf("%d connections for %d cuts", conns, cuts)
 	}
 	t.Logf("%d messages each way, %d cuts, %d connections, %s: 0 lost, 0 duplicated, in order; "+
 		"the client got %d data frames for %d messages; %d ACK frames from the server (most acks ride on WELCOME)",
-		n, cuts, c.conns.Load(), elapsed.Round(time.Millisecond), c.dataIn.Load(), n, c.acksIn.Load())
+		n, cuts, c.Conns.Load(), elapsed.Round(time.Millisecond), c.DataIn.Load(), n, c.AcksIn.Load())
 }

@@ -14,7 +14,7 @@ import (
 // server cannot: connection resets on both sides (Cut) and a path that
 // silently stops carrying bytes while both sockets stay open (Freeze).
 type Proxy struct {
-	target string
+	target string // guarded by mu (Retarget)
 	ln     net.Listener
 
 	// ctx aborts dials to the target when the proxy closes.
@@ -89,7 +89,10 @@ func (p *Proxy) acceptLoop() {
 func (p *Proxy) relay(client net.Conn) {
 	defer p.wg.Done()
 	d := net.Dialer{Timeout: 5 * time.Second}
-	server, err := d.DialContext(p.ctx, "tcp", p.target)
+	p.mu.Lock()
+	target := p.target
+	p.mu.Unlock()
+	server, err := d.DialContext(p.ctx, "tcp", target)
 	if err != nil {
 		faults.RST(client) // what a client sees when the target is down
 		return

@@ -1,4 +1,8 @@
-package server_test
+// Package resumetest is a resume-protocol client for tests (server/ and
+// server/redisstore share it), written on coder/websocket and
+// internal/resumewire rather than the SDK, so that a test controls every
+// frame and counter. Not for production use.
+package resumetest
 
 import (
 	"context"
@@ -13,17 +17,17 @@ import (
 	"github.com/redial-ws/redial/internal/resumewire"
 )
 
-// rclient is a resume-protocol client written for these tests on
-// coder/websocket and internal/resumewire (the SDK's client comes later).
+// Client is a resume-protocol client written for tests on
+// coder/websocket and internal/resumewire.
 // Its state (session id, unacked outbound window, receiver counter)
 // survives its connections, so it can crash-reconnect any number of
 // times. Incoming messages go to onMsg in order, exactly once.
-type rclient struct {
+type Client struct {
 	url      string
 	ackEvery uint64
 	onMsg    func(typ byte, p []byte)
 
-	win  *resumewire.Window
+	Win  *resumewire.Window
 	recv resumewire.Receiver // owned by the current connection's reader
 
 	mu      sync.Mutex
@@ -32,45 +36,53 @@ type rclient struct {
 	ackSent uint64
 	welcome resumewire.Frame
 
-	conns     atomic.Int64 // connections that got a WELCOME
-	acksIn    atomic.Int64 // ACK frames received from the server
-	dataIn    atomic.Int64 // data frames received (duplicates included)
-	bytesIn   atomic.Int64 // bytes read from TCP
-	bytesOut  atomic.Int64 // bytes written to TCP
-	connected chan struct{}
+	Conns     atomic.Int64 // connections that got a WELCOME
+	Refused   atomic.Int64 // connections closed with 4013 (retried)
+	AcksIn    atomic.Int64 // ACK frames received from the server
+	DataIn    atomic.Int64 // data frames received (duplicates included)
+	BytesIn   atomic.Int64 // bytes read from TCP
+	BytesOut  atomic.Int64 // bytes written to TCP
+	Connected chan struct{}
 	closing   atomic.Bool
 	cur       *websocket.Conn // guarded by mu
 }
 
-var errSessionLost = errors.New("test client: session lost (4504)")
+// ErrSessionLost: the server closed with 4504; Run returns it.
+var ErrSessionLost = errors.New("test client: session lost (4504)")
 
-func newRClient(url string, onMsg func(byte, []byte)) *rclient {
-	return &rclient{
+// New returns a client for url (with ?redial-resume=1) that hands each
+// incoming message to onMsg, in order, exactly once. Acks every 64.
+func New(url string, onMsg func(byte, []byte)) *Client {
+	return &Client{
 		url: url, ackEvery: 64, onMsg: onMsg,
-		win:       resumewire.NewWindow(1024, 1<<20, 0),
-		connected: make(chan struct{}, 1),
+		Win:       resumewire.NewWindow(1024, 1<<20, 0),
+		Connected: make(chan struct{}, 1),
 	}
 }
 
-// send queues a message (waits while the window is full).
-func (c *rclient) send(ctx context.Context, kind byte, p []byte) error {
-	_, err := c.win.Push(ctx, kind, p)
+// Send queues a message (waits while the window is full).
+func (c *Client) Send(ctx context.Context, kind byte, p []byte) error {
+	_, err := c.Win.Push(ctx, kind, p)
 	return err
 }
 
-// run connects and reconnects until ctx ends, stop says so, or the
+// Run connects and reconnects until ctx ends, stop says so, or the
 // server ends the session; it returns the close that ended it.
-func (c *rclient) run(ctx context.Context) error {
+func (c *Client) Run(ctx context.Context) error {
 	for {
 		err := c.connectOnce(ctx)
+		wait := time.Millisecond
 		var ce websocket.CloseError
 		switch {
 		case c.closing.Load():
 			return nil
 		case ctx.Err() != nil:
 			return context.Cause(ctx)
-		case errors.Is(err, errSessionLost):
+		case errors.Is(err, ErrSessionLost):
 			return err
+		case errors.As(err, &ce) && ce.Code == 4013:
+			c.Refused.Add(1) // store unavailable: retry with backoff (docs/resume.md)
+			wait = 20 * time.Millisecond
 		case errors.As(err, &ce):
 			return err
 		}
@@ -78,30 +90,30 @@ func (c *rclient) run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return context.Cause(ctx)
-		case <-time.After(time.Millisecond):
+		case <-time.After(wait):
 		}
 	}
 }
 
-// dial opens a WebSocket counting the bytes on the wire.
-func (c *rclient) dial(ctx context.Context, url string) (*websocket.Conn, error) {
+// Dial opens a WebSocket counting the bytes on the wire.
+func (c *Client) Dial(ctx context.Context, url string) (*websocket.Conn, error) {
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		var d net.Dialer
 		nc, err := d.DialContext(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
-		return &countConn{Conn: nc, in: &c.bytesIn, out: &c.bytesOut}, nil
+		return &countConn{Conn: nc, in: &c.BytesIn, out: &c.BytesOut}, nil
 	}}
 	ws, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: &http.Client{Transport: tr}})
 	return ws, err
 }
 
 // connectOnce runs one connection: HELLO, WELCOME, replay, traffic.
-func (c *rclient) connectOnce(ctx context.Context) error {
+func (c *Client) connectOnce(ctx context.Context) error {
 	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	ws, err := c.dial(dctx, c.url)
+	ws, err := c.Dial(dctx, c.url)
 	if err != nil {
 		return err
 	}
@@ -119,7 +131,7 @@ func (c *rclient) connectOnce(ctx context.Context) error {
 	typ, b, err := ws.Read(dctx)
 	if err != nil {
 		if websocket.CloseStatus(err) == 4504 {
-			return errSessionLost
+			return ErrSessionLost
 		}
 		return err
 	}
@@ -130,10 +142,10 @@ func (c *rclient) connectOnce(ctx context.Context) error {
 	if c.hasID && (w.ID != c.id || w.Flags != resumewire.FlagResume) {
 		return errors.New("test client: WELCOME for another session")
 	}
-	if _, err := c.win.Ack(w.N); err != nil {
+	if _, err := c.Win.Ack(w.N); err != nil {
 		return err
 	}
-	if w.N < c.win.Acked() {
+	if w.N < c.Win.Acked() {
 		return errors.New("test client: server delivered less than it acked")
 	}
 	c.mu.Lock()
@@ -141,9 +153,9 @@ func (c *rclient) connectOnce(ctx context.Context) error {
 	c.cur = ws
 	c.ackSent = c.recv.Accepted()
 	c.mu.Unlock()
-	c.conns.Add(1)
+	c.Conns.Add(1)
 	select {
-	case c.connected <- struct{}{}:
+	case c.Connected <- struct{}{}:
 	default:
 	}
 
@@ -163,12 +175,12 @@ func (c *rclient) connectOnce(ctx context.Context) error {
 	return err
 }
 
-func (c *rclient) readLoop(ctx context.Context, ws *websocket.Conn, kick chan struct{}) error {
+func (c *Client) readLoop(ctx context.Context, ws *websocket.Conn, kick chan struct{}) error {
 	for {
 		typ, b, err := ws.Read(ctx)
 		if err != nil {
 			if websocket.CloseStatus(err) == 4504 {
-				return errSessionLost
+				return ErrSessionLost
 			}
 			return err
 		}
@@ -178,7 +190,7 @@ func (c *rclient) readLoop(ctx context.Context, ws *websocket.Conn, kick chan st
 		}
 		switch f.Kind {
 		case resumewire.KindDataText, resumewire.KindDataBinary:
-			c.dataIn.Add(1)
+			c.DataIn.Add(1)
 			c.mu.Lock()
 			v, err := c.recv.Accept(f.N)
 			due := c.recv.Accepted()-c.ackSent >= c.ackEvery
@@ -190,11 +202,11 @@ func (c *rclient) readLoop(ctx context.Context, ws *websocket.Conn, kick chan st
 				c.onMsg(f.Kind, f.Payload)
 			}
 			if due {
-				ring(kick)
+				Ring(kick)
 			}
 		case resumewire.KindAck:
-			c.acksIn.Add(1)
-			if _, err := c.win.Ack(f.N); err != nil {
+			c.AcksIn.Add(1)
+			if _, err := c.Win.Ack(f.N); err != nil {
 				return err
 			}
 		case resumewire.KindPong:
@@ -204,7 +216,8 @@ func (c *rclient) readLoop(ctx context.Context, ws *websocket.Conn, kick chan st
 	}
 }
 
-func ring(ch chan struct{}) {
+// Ring sends on ch without blocking (a doorbell).
+func Ring(ch chan struct{}) {
 	select {
 	case ch <- struct{}{}:
 	default:
@@ -213,15 +226,15 @@ func ring(ch chan struct{}) {
 
 // writeLoop replays everything after sent, then new frames, and acks
 // cumulatively every ackEvery messages or 20 ms after the first unacked.
-func (c *rclient) writeLoop(ctx context.Context, ws *websocket.Conn, sent uint64, kick chan struct{}) {
+func (c *Client) writeLoop(ctx context.Context, ws *websocket.Conn, sent uint64, kick chan struct{}) {
 	var frames []resumewire.Sent
 	var buf []byte
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		added := c.win.Added()
+		added := c.Win.Added()
 		var err error
-		frames, err = c.win.From(sent, frames[:0])
+		frames, err = c.Win.From(sent, frames[:0])
 		if err != nil {
 			return
 		}
@@ -256,8 +269,8 @@ func (c *rclient) writeLoop(ctx context.Context, ws *websocket.Conn, sent uint64
 	}
 }
 
-// close ends the session: a last cumulative ACK, then close 1000.
-func (c *rclient) close(ctx context.Context) error {
+// Close ends the session: a last cumulative ACK, then close 1000.
+func (c *Client) Close(ctx context.Context) error {
 	c.closing.Store(true)
 	c.mu.Lock()
 	ws, acc := c.cur, c.recv.Accepted()
