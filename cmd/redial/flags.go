@@ -56,33 +56,38 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 // parseArgs parses args (flags may come before or after the URL). It
 // returns flag.ErrHelp for -h, or an error wrapping errUsage.
-func parseArgs(args []string) (*config, error) {
-	cfg := &config{}
-	var protos, headers listFlag
+// flagVars are the flags that need work after parsing.
+type flagVars struct {
+	protos, headers       listFlag
+	connect, origin, auth string
+}
+
+// newFlagSet defines every flag on cfg and v.
+func newFlagSet(cfg *config) (*flag.FlagSet, *flagVars) {
+	v := &flagVars{}
 	fs := flag.NewFlagSet("redial", flag.ContinueOnError)
 	// The flag package would print its error, then the whole usage; run
 	// prints the error once (redacted: it may quote the URL) and a hint.
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	var connect, origin, auth string
 	wait := secondsFlag{d: &cfg.wait}
 	cfg.wait = time.Second
 	// Each name a user of wscat or websocat types is registered, the
 	// short and the long one on the same variable (Go's flag package
 	// takes -name and --name alike).
 	for _, n := range []string{"c", "connect"} {
-		fs.StringVar(&connect, n, "", "")
+		fs.StringVar(&v.connect, n, "", "")
 	}
 	for _, n := range []string{"s", "subprotocol"} {
-		fs.Var(&protos, n, "")
+		fs.Var(&v.protos, n, "")
 	}
 	for _, n := range []string{"H", "header"} {
-		fs.Var(&headers, n, "")
+		fs.Var(&v.headers, n, "")
 	}
 	for _, n := range []string{"o", "origin"} {
-		fs.StringVar(&origin, n, "", "")
+		fs.StringVar(&v.origin, n, "", "")
 	}
-	fs.StringVar(&auth, "auth", "", "")
+	fs.StringVar(&v.auth, "auth", "", "")
 	for _, n := range []string{"x", "execute"} {
 		fs.StringVar(&cfg.execute, n, "", "")
 	}
@@ -111,7 +116,12 @@ func parseArgs(args []string) (*config, error) {
 		fs.BoolVar(&cfg.verbose, n, false, "")
 	}
 	fs.BoolVar(&cfg.hex, "hex", false, "")
+	return fs, v
+}
 
+func parseArgs(args []string) (*config, error) {
+	cfg := &config{}
+	fs, v := newFlagSet(cfg)
 	// The flag package stops at the first positional argument; keep going
 	// so "redial URL -v" works too.
 	var pos []string
@@ -134,7 +144,7 @@ func parseArgs(args []string) (*config, error) {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
 	if set["c"] || set["connect"] {
-		pos = append([]string{connect}, pos...)
+		pos = append([]string{v.connect}, pos...)
 	}
 	cfg.waitSet = set["w"] || set["wait"]
 	cfg.executeSet = set["x"] || set["execute"]
@@ -150,10 +160,10 @@ func parseArgs(args []string) (*config, error) {
 		}
 		return nil, fmt.Errorf("%w: one URL expected, got %d arguments: %s", errUsage, len(pos), strings.Join(shown, " "))
 	}
-	cfg.subprotocols = protos
-	if len(headers) > 0 {
+	cfg.subprotocols = v.protos
+	if len(v.headers) > 0 {
 		cfg.header = map[string][]string{}
-		for i, h := range headers {
+		for i, h := range v.headers {
 			name, value, ok := strings.Cut(h, ":")
 			name = strings.TrimSpace(name)
 			if !ok || name == "" || strings.ContainsAny(name, " \t") {
@@ -165,15 +175,15 @@ func parseArgs(args []string) (*config, error) {
 			cfg.header[name] = append(cfg.header[name], strings.TrimSpace(value))
 		}
 	}
-	if origin != "" {
-		cfg.header = addHeader(cfg.header, "Origin", origin)
+	if v.origin != "" {
+		cfg.header = addHeader(cfg.header, "Origin", v.origin)
 	}
-	if auth != "" {
-		if !strings.Contains(auth, ":") {
+	if v.auth != "" {
+		if !strings.Contains(v.auth, ":") {
 			// Not echoed: it is a password, or part of one.
-			return nil, fmt.Errorf(`%w: --auth wants "user:password" (%d bytes given, no ':')`, errUsage, len(auth))
+			return nil, fmt.Errorf(`%w: --auth wants "user:password" (%d bytes given, no ':')`, errUsage, len(v.auth))
 		}
-		cfg.header = addHeader(cfg.header, "Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(auth)))
+		cfg.header = addHeader(cfg.header, "Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(v.auth)))
 	}
 	if cfg.hex && cfg.base64 {
 		return nil, fmt.Errorf("%w: --hex and --base64 both given; pick one", errUsage)
