@@ -6,6 +6,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -61,11 +63,13 @@ func newHabitServer(t *testing.T, useTLS bool) *habitServer {
 			}
 		}
 	})
+	h.srv = httptest.NewUnstartedServer(handler)
+	h.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused certificates are the point of some tests
 	if useTLS {
-		h.srv = httptest.NewTLSServer(handler)
+		h.srv.StartTLS()
 		h.URL = "wss" + strings.TrimPrefix(h.srv.URL, "https")
 	} else {
-		h.srv = httptest.NewServer(handler)
+		h.srv.Start()
 		h.URL = "ws" + strings.TrimPrefix(h.srv.URL, "http")
 	}
 	t.Cleanup(h.srv.Close)

@@ -18,8 +18,8 @@ connection:
   -o, --origin ORIGIN    send Origin: ORIGIN
       --auth USER:PASS   send Authorization: Basic (never printed, not even with -v)
       --timeout D        dial timeout of each attempt (default 10s)
-  -n, --no-check         do not check the server's TLS certificate (also -k,
-                         --insecure); a warning says so on stderr
+  -n, --no-check         do not check the server's TLS certificate; a warning
+  -k, --insecure         says so on stderr (websocat's names for -n)
       --ca FILE          trust only the PEM certificates in FILE (a self-signed server)
 
 reconnection:
@@ -43,8 +43,8 @@ messages:
       --base64           print binary messages in base64
       --slash            a line starting with / is a command: /ping [DATA],
                          /pong [DATA], /close [CODE [REASON]]; //x sends /x
-  -P, --show-ping-pong   print the pings and pongs received, and the pings sent
-                         (the heartbeat's, /ping's) on stderr
+  -P, --show-ping-pong   print every ping and pong on stderr, received (<) and
+                         sent (>: the heartbeat's, /ping's, the answers)
   -v, --verbose          print the opening handshake and verify Sec-WebSocket-Accept
   -h, --help             this text
 
@@ -58,7 +58,8 @@ examples:
   redial -H 'Authorization: Bearer TOKEN' -s graphql-ws wss://api.example.com/graphql
   redial --slash -P wss://example.com/ws       then type /ping, or /close 4000 done
   redial --ca dev-ca.pem wss://localhost:8443/ws
-  redial --no-reconnect --max-retries 3 ws://localhost:8080/ws/echo
+  redial --max-retries 3 --max-delay 5s ws://localhost:8080/ws/echo
+  redial --no-reconnect ws://localhost:8080/ws/echo   ends at the first drop, as wscat
 
 exit status:
   0    done: stdin ended, -x's wait passed or /close (closed after sending
