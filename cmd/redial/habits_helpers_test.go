@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -96,11 +95,7 @@ func (h *habitServer) expect(t *testing.T, prefix string) string {
 // caFile writes the server's self-signed certificate as PEM, for --ca.
 func (h *habitServer) caFile(t *testing.T) string {
 	t.Helper()
-	return writePEM(t, h.srv.TLS.Certificates[0])
-}
-
-func writePEM(t *testing.T, cert tls.Certificate) string {
-	t.Helper()
+	cert := h.srv.TLS.Certificates[0]
 	f := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(f, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600); err != nil {
 		t.Fatal(err)

@@ -1,17 +1,11 @@
 package main
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
-	"net"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/redial-ws/redial/internal/rawws"
 )
 
 // A wss server with a self-signed certificate: refused by default (final,
@@ -21,7 +15,13 @@ import (
 func TestTLSFlags(t *testing.T) {
 	h := newHabitServer(t, true)
 	ca := h.caFile(t)
-	otherCA := writePEM(t, selfSigned(t)) // every httptest server shares one certificate
+	// A server with a certificate of its own (every httptest server
+	// shares one): the --ca above does not vouch for it.
+	other, err := rawws.StartTLS(func(int, *rawws.Conn) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(other.Close)
 
 	for _, flag := range []string{"-n", "--no-check", "-k", "--insecure"} {
 		t.Run(flag, func(t *testing.T) {
@@ -59,11 +59,15 @@ func TestTLSFlags(t *testing.T) {
 		args []string
 	}{
 		{"no flag", nil},
-		{"--ca of another server", []string{"--ca", otherCA}},
+		{"--ca of another server", []string{"--ca", ca}},
 		{"-P, no flag", []string{"-P"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := start(t, append(tc.args, h.URL+"/")...)
+			u := h.URL + "/"
+			if tc.name == "--ca of another server" {
+				u = other.URL()
+			}
+			p := start(t, append(tc.args, u)...)
 			p.expectExit(exitFailure)
 			p.expectErr("certificate")
 		})
@@ -79,24 +83,4 @@ func TestLoadTLS(t *testing.T) {
 	if cfg, err := parseArgs([]string{"wss://h/"}); err != nil || cfg.tls != nil {
 		t.Fatalf("no TLS flag: %+v, %v", cfg, err)
 	}
-}
-
-// selfSigned is a fresh certificate for 127.0.0.1 that no server uses.
-func selfSigned(t *testing.T) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "other"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}}
 }
