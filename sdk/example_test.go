@@ -107,3 +107,18 @@ func ExampleCloseError() {
 	}
 	// Output: 1008 policy violation - token expired
 }
+
+// CloseStatus reads the code of a close from any error, -1 for one that
+// is not a close, as coder/websocket's CloseStatus does.
+func ExampleCloseStatus() {
+	url, _, stop := exampleServer()
+	defer stop()
+
+	c, err := sdk.Dial(context.Background(), url+"/bye", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, _, err = c.Read(context.Background())
+	fmt.Println(sdk.CloseStatus(err) == sdk.StatusPolicyViolation, sdk.CloseStatus(context.Canceled))
+	// Output: true -1
+}

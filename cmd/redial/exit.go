@@ -33,12 +33,24 @@ func (r *runner) interrupted(ctx context.Context) int {
 			if name == "" {
 				name = s.String()
 			}
-			r.say("interrupted (%s): closed with 1000 normal closure", name)
+			r.say("interrupted (%s): %s", name, r.interruptedWhat())
 			return 128 + int(s)
 		}
 	}
-	r.say("interrupted: closed with 1000 normal closure")
+	r.say("interrupted: %s", r.interruptedWhat())
 	return exitInterrupted
+}
+
+// interruptedWhat says what an interrupt ended: a close handshake only
+// happens on a connection that was open.
+func (r *runner) interruptedWhat() string {
+	switch {
+	case r.wasOpen:
+		return "closed with 1000 normal closure"
+	case r.conn == nil:
+		return "before any connection opened"
+	}
+	return "while not connected (nothing to close)"
 }
 
 // report words the error that ended the connection and maps it to the
@@ -62,7 +74,7 @@ func (r *runner) report(err error) int {
 		if r.cfg.maxRetries == 1 {
 			retries = "retry"
 		}
-		r.say("gave up after %d %s (-max-retries); last error: %s", r.cfg.maxRetries, retries, describe(err, r.cfg))
+		r.say("gave up after %d %s (-max-retries); last error: %s", r.cfg.maxRetries, retries, describe(budgetCause(err), r.cfg))
 		return exitRetries
 	case errors.As(err, &he):
 		r.say("%s", describe(he, r.cfg))
@@ -72,7 +84,7 @@ func (r *runner) report(err error) int {
 		return exitUsage
 	case errors.As(err, &ce):
 		r.say("%s", trim(ce))
-		if ce.Code == sdk.StatusNormalClosure {
+		if ce.Code == sdk.StatusNormalClosure || (ce.Local && r.userClosed.Load()) {
 			return exitOK
 		}
 		return exitClosed
@@ -83,4 +95,21 @@ func (r *runner) report(err error) int {
 		r.say("cannot connect to %s: %s", sdk.RedactURL(r.cfg.url), describe(err, r.cfg))
 	}
 	return exitFailure
+}
+
+// budgetCause is the last failure inside the SDK's ErrRetriesExhausted
+// error ("retry budget exhausted: N retries (Options.MaxRetries); last
+// error: …", joined with %w twice), so the command words it once, in its
+// own terms.
+func budgetCause(err error) error {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if m, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range m.Unwrap() {
+				if x != sdk.ErrRetriesExhausted {
+					return x
+				}
+			}
+		}
+	}
+	return err
 }

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/textproto"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,24 +29,25 @@ type config struct {
 	verbose      bool
 	hex          bool
 	wait         time.Duration
+	waitSet      bool   // -w given: -x waits exactly that long
+	execute      string // -x: one message to send once connected
+	executeSet   bool
+	showPing     bool        // -P
+	slash        bool        // --slash
+	insecure     bool        // -n, -k
+	caFile       string      // --ca
+	binary       bool        // -b: stdin lines sent as binary
+	base64       bool        // binary received printed in base64
+	tls          *tls.Config // from -n, --ca; nil: the SDK's default
 }
 
 // errUsage marks a command line that cannot run; the message is already
 // worded for the user.
 var errUsage = errors.New("usage")
 
-const usageHead = `usage: redial [flags] URL
-
-Sends each line of stdin as a text message and prints every message
-received; stays connected, reconnecting by the redial SDK's policy. State
-changes go to stderr.
-
-exit status: 0 done (stdin ended, or the server closed with 1000 for good),
-1 other failure, 2 usage or bad URL, 3 closed for good with another code,
-4 handshake refused, 5 retries exhausted, 130 interrupted.
-
-flags:
-`
+// executeWait is how long -x waits for replies when -w is not given: wscat's
+// default of 2 s.
+const executeWait = 2 * time.Second
 
 type listFlag []string
 
@@ -52,27 +56,72 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 // parseArgs parses args (flags may come before or after the URL). It
 // returns flag.ErrHelp for -h, or an error wrapping errUsage.
-func parseArgs(args []string, stderr io.Writer) (*config, error) {
-	cfg := &config{}
-	var protos, headers listFlag
-	fs := flag.NewFlagSet("redial", flag.ContinueOnError)
-	fs.SetOutput(redactingWriter{stderr}) // flag quotes a bad value: maybe the URL
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usageHead)
-		fs.PrintDefaults()
-	}
-	fs.Var(&protos, "subprotocol", "offer this subprotocol (repeatable); the server must agree to one")
-	fs.Var(&headers, "H", `add a handshake header "Name: value" (repeatable)`)
-	fs.DurationVar(&cfg.minDelay, "min-delay", time.Second, "backoff: cap of the first reconnect wait")
-	fs.DurationVar(&cfg.maxDelay, "max-delay", 30*time.Second, "backoff: cap of every reconnect wait")
-	fs.IntVar(&cfg.maxRetries, "max-retries", 0, "give up after this many consecutive failed attempts (0: never)")
-	fs.DurationVar(&cfg.heartbeat, "heartbeat", 25*time.Second, "ping interval; two unanswered pings mean the connection is dead (0: off)")
-	fs.BoolVar(&cfg.noReconnect, "no-reconnect", false, "never reconnect: the first failure or close ends it")
-	fs.DurationVar(&cfg.timeout, "timeout", 10*time.Second, "dial timeout of each attempt")
-	fs.BoolVar(&cfg.verbose, "v", false, "print the opening handshake and verify Sec-WebSocket-Accept")
-	fs.BoolVar(&cfg.hex, "hex", false, "print binary messages in hex instead of <binary N bytes>")
-	fs.DurationVar(&cfg.wait, "wait", time.Second, "after stdin ends, keep printing what arrives until it is quiet for 200ms, at most this long; then close with 1000 (0: close at once)")
+// flagVars are the flags that need work after parsing.
+type flagVars struct {
+	protos, headers       listFlag
+	connect, origin, auth string
+}
 
+// newFlagSet defines every flag on cfg and v.
+func newFlagSet(cfg *config) (*flag.FlagSet, *flagVars) {
+	v := &flagVars{}
+	fs := flag.NewFlagSet("redial", flag.ContinueOnError)
+	// The flag package would print its error, then the whole usage; run
+	// prints the error once (redacted: it may quote the URL) and a hint.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	wait := secondsFlag{d: &cfg.wait}
+	cfg.wait = time.Second
+	// Each name a user of wscat or websocat types is registered, the
+	// short and the long one on the same variable (Go's flag package
+	// takes -name and --name alike).
+	for _, n := range []string{"c", "connect"} {
+		fs.StringVar(&v.connect, n, "", "")
+	}
+	for _, n := range []string{"s", "subprotocol"} {
+		fs.Var(&v.protos, n, "")
+	}
+	for _, n := range []string{"H", "header"} {
+		fs.Var(&v.headers, n, "")
+	}
+	for _, n := range []string{"o", "origin"} {
+		fs.StringVar(&v.origin, n, "", "")
+	}
+	fs.StringVar(&v.auth, "auth", "", "")
+	for _, n := range []string{"x", "execute"} {
+		fs.StringVar(&cfg.execute, n, "", "")
+	}
+	for _, n := range []string{"w", "wait"} {
+		fs.Var(wait, n, "")
+	}
+	for _, n := range []string{"P", "show-ping-pong"} {
+		fs.BoolVar(&cfg.showPing, n, false, "")
+	}
+	fs.BoolVar(&cfg.slash, "slash", false, "")
+	for _, n := range []string{"n", "no-check", "k", "insecure"} {
+		fs.BoolVar(&cfg.insecure, n, false, "")
+	}
+	fs.StringVar(&cfg.caFile, "ca", "", "")
+	for _, n := range []string{"b", "binary"} {
+		fs.BoolVar(&cfg.binary, n, false, "")
+	}
+	fs.BoolVar(&cfg.base64, "base64", false, "")
+	fs.DurationVar(&cfg.minDelay, "min-delay", time.Second, "")
+	fs.DurationVar(&cfg.maxDelay, "max-delay", 30*time.Second, "")
+	fs.IntVar(&cfg.maxRetries, "max-retries", 0, "")
+	fs.DurationVar(&cfg.heartbeat, "heartbeat", 25*time.Second, "")
+	fs.BoolVar(&cfg.noReconnect, "no-reconnect", false, "")
+	fs.DurationVar(&cfg.timeout, "timeout", 10*time.Second, "")
+	for _, n := range []string{"v", "verbose"} {
+		fs.BoolVar(&cfg.verbose, n, false, "")
+	}
+	fs.BoolVar(&cfg.hex, "hex", false, "")
+	return fs, v
+}
+
+func parseArgs(args []string) (*config, error) {
+	cfg := &config{}
+	fs, v := newFlagSet(cfg)
 	// The flag package stops at the first positional argument; keep going
 	// so "redial URL -v" works too.
 	var pos []string
@@ -94,12 +143,16 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
+	if set["c"] || set["connect"] {
+		pos = append([]string{v.connect}, pos...)
+	}
+	cfg.waitSet = set["w"] || set["wait"]
+	cfg.executeSet = set["x"] || set["execute"]
 	switch len(pos) {
 	case 0:
-		fs.Usage()
 		return nil, fmt.Errorf("%w: missing URL (e.g. redial ws://localhost:8080/ws/echo)", errUsage)
 	case 1:
-		cfg.url = pos[0]
+		cfg.url = defaultScheme(pos[0])
 	default:
 		shown := make([]string, len(pos))
 		for i, p := range pos {
@@ -107,10 +160,10 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 		}
 		return nil, fmt.Errorf("%w: one URL expected, got %d arguments: %s", errUsage, len(pos), strings.Join(shown, " "))
 	}
-	cfg.subprotocols = protos
-	if len(headers) > 0 {
+	cfg.subprotocols = v.protos
+	if len(v.headers) > 0 {
 		cfg.header = map[string][]string{}
-		for i, h := range headers {
+		for i, h := range v.headers {
 			name, value, ok := strings.Cut(h, ":")
 			name = strings.TrimSpace(name)
 			if !ok || name == "" || strings.ContainsAny(name, " \t") {
@@ -121,6 +174,28 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 			name = textproto.CanonicalMIMEHeaderKey(name)
 			cfg.header[name] = append(cfg.header[name], strings.TrimSpace(value))
 		}
+	}
+	if v.origin != "" {
+		cfg.header = addHeader(cfg.header, "Origin", v.origin)
+	}
+	if v.auth != "" {
+		if !strings.Contains(v.auth, ":") {
+			// Not echoed: it is a password, or part of one.
+			return nil, fmt.Errorf(`%w: --auth wants "user:password" (%d bytes given, no ':')`, errUsage, len(v.auth))
+		}
+		cfg.header = addHeader(cfg.header, "Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(v.auth)))
+	}
+	if cfg.hex && cfg.base64 {
+		return nil, fmt.Errorf("%w: --hex and --base64 both given; pick one", errUsage)
+	}
+	if cfg.binary && !cfg.base64 {
+		cfg.hex = true // websocat -b shows bytes; a terminal wants them readable
+	}
+	if err := cfg.loadTLS(); err != nil {
+		return nil, err
+	}
+	if cfg.executeSet && !cfg.waitSet {
+		cfg.wait = executeWait
 	}
 	for _, d := range []struct {
 		name string
@@ -146,4 +221,49 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 		cfg.minDelay = cfg.maxDelay // only -max-delay was lowered
 	}
 	return cfg, nil
+}
+
+// defaultScheme makes a bare "host:port/path" a ws:// URL, as websocat
+// does; a URL with a scheme is left as it is (the SDK refuses all but
+// ws://, wss://, http:// and https:// with a *URLError).
+func defaultScheme(u string) string {
+	if u == "" || strings.Contains(u, "://") {
+		return u
+	}
+	return "ws://" + strings.TrimPrefix(u, "//")
+}
+
+func addHeader(h map[string][]string, name, value string) map[string][]string {
+	if h == nil {
+		h = map[string][]string{}
+	}
+	h[name] = append(h[name], value)
+	return h
+}
+
+// secondsFlag is -w/--wait: a bare number is seconds, as wscat's -w; a
+// Go duration ("500ms", "1m") works too, as today's -wait.
+type secondsFlag struct{ d *time.Duration }
+
+func (s secondsFlag) String() string {
+	if s.d == nil {
+		return ""
+	}
+	return s.d.String()
+}
+
+func (s secondsFlag) Set(v string) error {
+	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		if f < 0 || f > (1<<62)/float64(time.Second) || f != f {
+			return errors.New("out of range")
+		}
+		*s.d = time.Duration(f * float64(time.Second))
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return errors.New("want seconds (2, 0.5) or a duration (500ms)")
+	}
+	*s.d = d
+	return nil
 }

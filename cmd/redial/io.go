@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -27,6 +28,8 @@ func (r *runner) readLoop(c *sdk.Conn) error {
 		switch {
 		case typ == sdk.MessageText:
 			fmt.Fprintf(r.stdout, "%s\n", p)
+		case r.cfg.base64:
+			fmt.Fprintf(r.stdout, "%s\n", base64.StdEncoding.EncodeToString(p))
 		case r.cfg.hex:
 			fmt.Fprintf(r.stdout, "%s\n", hex.EncodeToString(p))
 		default:
@@ -35,15 +38,25 @@ func (r *runner) readLoop(c *sdk.Conn) error {
 	}
 }
 
-// writeLoop sends each stdin line as a text message. It returns nil at EOF,
-// the read error otherwise, and nil once the Conn is closed for good (the
-// reader reports why).
+// writeLoop sends each stdin line as a text message (binary with -b). It
+// returns nil at EOF, the read error otherwise, errUserClosed after a
+// --slash /close, and nil once the Conn is closed for good (the reader
+// reports why).
 func (r *runner) writeLoop(ctx context.Context, c *sdk.Conn, stdin io.Reader) error {
 	br := bufio.NewReaderSize(stdin, 64<<10)
 	for {
 		line, err := br.ReadString('\n')
 		if line != "" {
 			line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+			if r.cfg.slash && strings.HasPrefix(line, "/") && !strings.HasPrefix(line, "//") {
+				if err := r.slashCommand(c, line); err != nil {
+					return err
+				}
+				continue
+			}
+			if r.cfg.slash {
+				line = strings.TrimPrefix(line, "/") // "//x" sends "/x"
+			}
 			if !r.send(ctx, c, line) {
 				return nil
 			}
@@ -63,7 +76,11 @@ func (r *runner) writeLoop(ctx context.Context, c *sdk.Conn, stdin io.Reader) er
 func (r *runner) send(ctx context.Context, c *sdk.Conn, line string) bool {
 	for {
 		opened := r.opens.wait()
-		err := c.Write(ctx, sdk.MessageText, []byte(line))
+		typ := sdk.MessageText
+		if r.cfg.binary {
+			typ = sdk.MessageBinary
+		}
+		err := c.Write(ctx, typ, []byte(line))
 		switch {
 		case err == nil:
 			return true

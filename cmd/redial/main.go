@@ -3,21 +3,25 @@
 //
 //	redial [flags] URL
 //
-// Each line of stdin is sent as a text message; each message received is
-// printed on stdout (binary ones as "<binary N bytes>", or in hex with
-// -hex). State changes go to stderr in words; -v adds the opening
-// handshake and its Sec-WebSocket-Accept check. The exit status says why
-// it ended:
+// It takes wscat's and websocat's flags (-c, -s, -H, -o, --auth, -x, -w,
+// -P, --slash, -n/-k, --ca, -b; redial --help lists them, with examples;
+// docs/cli.md). Each line of stdin is sent as a text message (binary with
+// -b); each message received is printed on stdout (binary ones as
+// "<binary N bytes>", or in hex with -hex or -b, base64 with --base64).
+// State changes go to stderr in words; -v adds the opening handshake and
+// its Sec-WebSocket-Accept check. The exit status says why it ended:
 //
-//	0    stdin ended (closed with 1000 after sending everything), or the
-//	     server closed with 1000 and the policy said not to reconnect
+//	0    stdin ended, -x's wait passed or --slash's /close (closed after
+//	     sending everything), or the server closed with 1000 and the
+//	     policy said not to reconnect
 //	1    any other failure (e.g. cannot connect with -no-reconnect)
 //	2    usage error or bad URL
 //	3    closed for good by the server (or the connection was lost) with
 //	     a code other than 1000, e.g. 1008 policy violation
 //	4    handshake refused (HTTP status other than 101, no subprotocol)
 //	5    retries exhausted (-max-retries)
-//	130  interrupted (SIGINT; 143 for SIGTERM): closed cleanly with 1000
+//	130  interrupted (SIGINT; 143 for SIGTERM): an open connection is
+//	     closed cleanly with 1000
 package main
 
 import (

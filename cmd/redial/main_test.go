@@ -493,14 +493,14 @@ func TestUsageErrorsInProcess(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	if code := run(context.Background(), []string{"-h"}, strings.NewReader(""), &stdout, &stderr); code != 0 ||
-		!strings.Contains(stderr.String(), "usage: redial [flags] URL") {
+		!strings.Contains(stdout.String(), "usage: redial [flags] URL") {
 		t.Errorf("-h: %d, %q", code, stderr.String())
 	}
 }
 
 // Flags after the URL work too, and -max-delay alone lowers -min-delay.
 func TestParseArgs(t *testing.T) {
-	cfg, err := parseArgs([]string{"ws://a/", "-v", "-subprotocol", "x", "-subprotocol", "y", "-max-delay", "200ms"}, io.Discard)
+	cfg, err := parseArgs([]string{"ws://a/", "-v", "-subprotocol", "x", "-subprotocol", "y", "-max-delay", "200ms"})
 	if err != nil {
 		t.Fatal(err)
 	}

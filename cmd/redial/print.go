@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -103,6 +104,8 @@ func describe(err error, cfg *config) string {
 		ce *sdk.CloseError
 		he *sdk.HandshakeError
 		oe *net.OpError
+		de *sdk.DialError
+		ue *url.Error
 	)
 	switch {
 	case err == nil:
@@ -131,6 +134,14 @@ func describe(err error, cfg *config) string {
 		return fmt.Sprintf("no answer within -timeout %s", cfg.timeout)
 	case errors.As(err, &oe):
 		return oe.Error()
+	case errors.As(err, &de):
+		// "dial URL: failed to WebSocket dial: …: Get "URL": EOF": the
+		// line names the URL already; say the failure once.
+		s := fmt.Sprint(de.Err)
+		if errors.As(de.Err, &ue) {
+			s = strings.Replace(s, ue.Error(), fmt.Sprint(ue.Err), 1)
+		}
+		return sdk.RedactText(s)
 	}
 	return trim(err)
 }

@@ -1,23 +1,6 @@
 package main
 
-import (
-	"io"
-
-	"github.com/redial-ws/redial/sdk"
-)
-
-// redactingWriter redacts every URL in what is written through it
-// (sdk.RedactText). The flag package prints a bad flag's value in its
-// error ("invalid value "wss://u:pw@h/?token=…" for flag -timeout") when
-// the URL was taken as that value; flag writes each message in one Write.
-type redactingWriter struct{ w io.Writer }
-
-func (r redactingWriter) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(r.w, sdk.RedactText(string(p))); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
+import "github.com/redial-ws/redial/sdk"
 
 // closeReason is a close reason as the command prints it: redacted as
 // sdk.CloseError.Error redacts it, so both print the same.

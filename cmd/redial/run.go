@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redial-ws/redial/sdk"
@@ -19,12 +20,13 @@ import (
 // (nothing can interrupt a read on os.Stdin); the process exits right after.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	errw := &syncWriter{w: stderr}
-	cfg, err := parseArgs(args, errw)
+	cfg, err := parseArgs(args)
 	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, usageText) // asked for: stdout, so "| less" works
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(errw, "redial: %s\n", strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
+		fmt.Fprintf(errw, "redial: %s\n(redial --help lists the flags, with examples)\n", strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
 		return exitUsage
 	}
 	r := &runner{cfg: cfg, stdout: stdout, stderr: errw}
@@ -42,6 +44,11 @@ type runner struct {
 	printerDone chan struct{}
 	opens       broadcast     // fires on every open, for a writer waiting out a full queue
 	received    chan struct{} // a message arrived (buffered 1; for linger)
+
+	tap          *tap        // with -P or --slash: the wire seen by the command
+	userClosed   atomic.Bool // --slash /close was accepted: its close is a done, not a failure
+	userCloseErr error       // what that Close returned; read after writeLoop ended
+	wasOpen      bool        // a connection was open when the command closed it
 }
 
 func (r *runner) options() *sdk.Options {
@@ -64,6 +71,15 @@ func (r *runner) options() *sdk.Options {
 	if cfg.noReconnect {
 		o.Policy = func(sdk.RetryContext) (time.Duration, bool) { return 0, false }
 	}
+	if cfg.tls != nil {
+		o.Native = &sdk.NativeOptions{TLSConfig: cfg.tls}
+	}
+	if cfg.showPing || cfg.slash {
+		r.tap = &tap{show: cfg.showPing, say: r.say}
+		u := strings.ToLower(cfg.url)
+		useTLS := strings.HasPrefix(u, "wss:") || strings.HasPrefix(u, "https:")
+		o.Native = &sdk.NativeOptions{HTTPClient: r.tap.httpClient(useTLS, cfg.tls)}
+	}
 	return o
 }
 
@@ -73,6 +89,9 @@ func (r *runner) run(ctx context.Context, stdin io.Reader) int {
 	r.printerDone = make(chan struct{})
 	r.received = make(chan struct{}, 1)
 	stopPrinter := make(chan struct{})
+	if r.cfg.insecure {
+		r.say("%s", insecureWarning)
+	}
 	go r.printEvents(stopPrinter)
 
 	c, err := sdk.Dial(ctx, r.cfg.url, r.options())
@@ -92,16 +111,27 @@ func (r *runner) run(ctx context.Context, stdin io.Reader) int {
 	readDone := make(chan error, 1)
 	go func() { readDone <- r.readLoop(c) }()
 	stdinDone := make(chan error, 1)
-	go func() { stdinDone <- r.writeLoop(ctx, c, stdin) }()
+	if r.cfg.executeSet {
+		xctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go func() { stdinDone <- r.execute(xctx, c) }() // stdin is not read, as wscat -x
+	} else {
+		go func() { stdinDone <- r.writeLoop(ctx, c, stdin) }()
+	}
 
 	var final error
 	select {
 	case final = <-readDone: // a final close the app did not ask for
 	case err := <-stdinDone:
+		if errors.Is(err, errUserClosed) {
+			r.wasOpen = true
+			final = drain(r.userCloseErr, readDone)
+			break
+		}
 		if err != nil {
 			r.say("reading stdin: %v", err)
 		}
-		if r.cfg.wait > 0 {
+		if r.cfg.wait > 0 && !r.cfg.executeSet {
 			final = r.linger(ctx, readDone)
 		}
 		if final == nil {
@@ -156,7 +186,12 @@ func (r *runner) linger(ctx context.Context, readDone <-chan error) error {
 // prints what still arrives until Read ends; it returns Read's final error,
 // or Close's if messages were left unsent.
 func (r *runner) closeAndDrain(c *sdk.Conn, readDone <-chan error) error {
-	cerr := c.Close(sdk.StatusNormalClosure, "")
+	r.wasOpen = c.State() == sdk.StateOpen
+	return drain(c.Close(sdk.StatusNormalClosure, ""), readDone)
+}
+
+// drain waits for the reader after a Close that returned cerr.
+func drain(cerr error, readDone <-chan error) error {
 	final := <-readDone
 	var ue *sdk.UnsentError
 	if errors.As(cerr, &ue) {
