@@ -71,7 +71,7 @@ func permanentReason(err error) string {
 		// The server answered the TLS hello with something else: plain
 		// HTTP on a wss:// port (net/http replaces the RecordHeaderError
 		// by an untyped error for that case), or no TLS at all.
-		return "the server does not speak TLS on this port (a ws:// server dialed as wss://?)"
+		return "the server does not speak TLS on this port (is it a plain ws server, dialed with wss?)"
 	case errors.As(err, &nh):
 		// The ws:// counterpart of a RecordHeaderError: say an SSH server.
 		return "the server does not speak HTTP on this port (not a WebSocket server?)"
