@@ -6,9 +6,13 @@
 //	go run ./demo/server [-addr 127.0.0.1:8080] [-web demo/web] [-dist dist] [-quiet]
 //
 // It binds 127.0.0.1:8080 by default; PORT=8081 or -addr change it (-addr
-// wins). It prints "redial demo: http://127.0.0.1:8080/  (Ctrl-C to stop)"
-// once listening, and shuts down on SIGINT/SIGTERM within 2 s (every
-// WebSocket gets 1001 going away first).
+// wins). Once listening it prints
+//
+//	redial demo: http://127.0.0.1:8080/ (PORT or -addr to change; Ctrl-C to stop)
+//
+// (how to change the port is in the first line a user reads: 8080 is often
+// taken), and it shuts down on SIGINT/SIGTERM within 2 s (every WebSocket
+// gets 1001 going away first).
 //
 // # Pages
 //
@@ -186,7 +190,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	fmt.Fprintf(stdout, "redial demo: http://%s/  (Ctrl-C to stop)\n", displayAddr(ln.Addr()))
+	fmt.Fprintf(stdout, "redial demo: http://%s/ (PORT or -addr to change; Ctrl-C to stop)\n", displayAddr(ln.Addr()))
 
 	select {
 	case <-ctx.Done():

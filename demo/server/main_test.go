@@ -125,7 +125,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 		t.Fatal("no announcement")
 	}
 	base, ok := strings.CutPrefix(line, "redial demo: ")
-	base, ok2 := strings.CutSuffix(base, "/  (Ctrl-C to stop)")
+	base, ok2 := strings.CutSuffix(base, "/ (PORT or -addr to change; Ctrl-C to stop)")
 	if !ok || !ok2 || !strings.HasPrefix(base, "http://127.0.0.1:") {
 		t.Fatalf("announcement %q", line)
 	}

@@ -7,17 +7,21 @@
 //   #col-raw, #col-redial                    [data-state] connecting|open|reconnecting|closed,
 //                                            [data-attempt], [data-silent] "true" while open but quiet
 //   [data-counter=received|missed|reconnects|last] inside a column
-//   .timeline li                             [data-seq] (increasing), [data-kind] fault|open|close|
+//   button[data-fault]                       [data-outcome] reconnect|final|undetected: what RedialSocket does
+//   .timeline li                             oldest first; [data-seq] (increasing), [data-kind] fault|open|close|
 //                                            failed|silence|info|hint|fault-error, [data-decision] reconnect|final,
-//                                            [data-delay-ms] the wait the policy chose
+//                                            [data-delay-ms] the wait the policy chose,
+//                                            [data-carried] "true" on the row saying why an attempt is not 1
+//   .timeline, .log                          [data-pinned] "true" while following the newest row
 //   #hs-verdict                              [data-verified] "true" | "false"
-//   #echo-state                              [data-state] of the echo RedialSocket
-//   #echo-log li                             [data-dir] in|out
+//   #echo-state                              [data-state] of the current echo RedialSocket
+//   #echo-queued                             its queued bytes, or why it is closed for good
+//   #echo-log li                             oldest first; [data-dir] in|out|info, .note[data-tone] ok|bad
 import { load } from "/dist/index.js";
 
 import { Column, rawSocket, redialSocket } from "./columns.js";
 import { $, api, pollClock, secs } from "./common.js";
-import { openEcho } from "./echo.js";
+import { openEcho, showEcho } from "./echo.js";
 import { resetHandshake } from "./handshake.js";
 
 // The RedialSocket-side clients (the raw column never reconnects).
@@ -88,6 +92,7 @@ try {
   openEcho();
   setInterval(() => {
     for (const col of Object.values(columns)) col.render();
+    showEcho(); // bufferedAmount drains with no event to say so
   }, 200);
   document.body.dataset.ready = "true";
 } catch (err) {

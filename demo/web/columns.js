@@ -2,8 +2,9 @@
 // /ws/ticker, each with its counters, headline and timeline.
 import { RedialSocket } from "/dist/index.js";
 
-import { $, closeText, describeCode, nextSeq, OPTIONS, refTick, sawTick, secs, since, wait, whyFinal, wsBase } from "./common.js";
+import { $, closeText, describeCode, nextSeq, OPTIONS, refTick, sawTick, secs, since, STABLE_AFTER_MS, wait, whyFinal, wsBase } from "./common.js";
 import { serverView, showHandshake } from "./handshake.js";
+import { follow } from "./scrollbox.js";
 
 // The first timeline row of each column: what to expect.
 const HINTS = {
@@ -19,16 +20,21 @@ export class Column {
     this.el = $(`#col-${id}`);
     this.make = make;
     this.ws = null;
+    this.repin = follow($(".timeline", this.el));
   }
   start() {
     this.c = { received: 0, gaps: 0, reconnects: 0, last: null, lastAt: 0 };
     this.opens = 0;
     this.downSince = 0;
     this.retryAt = 0;
+    this.retry = null; // the last reconnecting event: {attempt, delayMs}
+    this.openAt = 0; // when the current connection opened
+    this.lastOpenMs = 0; // how long the connection that closed last stayed open
     this.pending = null; // the close/failed row waiting for the policy's decision
     this.headline = "";
     this.final = null;
     $(".timeline", this.el).replaceChildren();
+    this.repin();
     this.log("hint", HINTS[this.id]);
     if (this.ws) this.detach();
     this.ws = this.make(`${wsBase}/ws/ticker?client=${this.id}`, this);
@@ -56,7 +62,8 @@ export class Column {
     const down = this.downSince ? performance.now() - this.downSince : 0;
     this.downSince = 0;
     this.retryAt = 0;
-    this.c.lastAt = performance.now();
+    this.openAt = performance.now();
+    this.c.lastAt = this.openAt;
     if (this.opens++ > 0) {
       this.c.reconnects++;
       this.log("open", `open again after ${secs(down)} down${attempt ? ` · attempt ${attempt}` : ""}`);
@@ -108,6 +115,7 @@ export class Column {
     const silent = state === "open" && c.lastAt > 0 && now - c.lastAt > 1000;
     this.el.dataset.silent = String(silent);
     let text = this.headline;
+    let why = ""; // a second part, in lighter type
     let tone = "";
     if (state === "closed") {
       text = this.final ?? "closed";
@@ -116,7 +124,7 @@ export class Column {
       text = `no tick for ${secs(now - c.lastAt)}, still OPEN: half-open, a browser can't tell`;
       tone = "warn";
     } else if (state === "reconnecting") {
-      text = this.retryAt > now ? `reconnecting: attempt ${this.ws?.attempt ?? ""} in ${secs(this.retryAt - now)}` : `reconnecting: attempt ${this.ws?.attempt ?? ""}…`;
+      [text, why] = this.reconnectingLine(now);
       tone = "warn";
     } else if (state === "open") {
       text = c.reconnects > 0 ? `receiving ticks · came back ${c.reconnects}×` : "receiving ticks";
@@ -125,9 +133,10 @@ export class Column {
       text = "connecting…";
     }
     const h = $(".headline", this.el);
-    if (h.textContent !== text) {
+    if (h.textContent !== text + why) {
       h.textContent = text;
-      h.title = text;
+      if (why) h.append(Object.assign(document.createElement("span"), { className: "why", textContent: why }));
+      h.title = text + why;
     }
     h.dataset.tone = tone;
     this.el.dataset.attempt = String(this.ws?.attempt ?? 0);
@@ -142,9 +151,19 @@ export class Column {
     li.children[1].textContent = what;
     li.children[2].textContent = decision;
     const ol = $(".timeline", this.el);
-    ol.prepend(li);
-    while (ol.children.length > 200) ol.lastChild.remove();
+    ol.append(li); // oldest first: the newest at the bottom, in view (scrollbox.js)
+    while (ol.children.length > 200) ol.children[ol.firstChild.dataset.kind === "hint" ? 1 : 0].remove();
     return li;
+  }
+  // The headline while reconnecting, from the last reconnecting event. From
+  // attempt 2 on it says why the waits keep growing: the attempt counter
+  // resets only once a connection stayed open STABLE_AFTER_MS, so faults a
+  // few seconds apart add up (the default policy; sdk.Options.StableAfter).
+  reconnectingLine(now) {
+    const attempt = this.retry?.attempt ?? this.ws?.attempt ?? 0;
+    const when = this.retryAt > now ? ` in ${secs(this.retryAt - now)}` : "…";
+    const why = attempt >= 2 ? ` · waits grow until a connection lasts ${STABLE_AFTER_MS / 1000} s` : "";
+    return [`attempt ${attempt}${when}`, why];
   }
 }
 
@@ -189,6 +208,8 @@ export function redialSocket(url, col) {
     col.render();
   }));
   ws.addEventListener("close", mine((e) => {
+    if (col.openAt) col.lastOpenMs = performance.now() - col.openAt;
+    col.openAt = 0;
     const li = col.log("close", closeText(e), "", { code: e.code });
     if (e.willReconnect) {
       decide(li, "reconnect", "reconnect…");
@@ -212,10 +233,17 @@ export function redialSocket(url, col) {
   }));
   ws.addEventListener("reconnecting", mine((e) => {
     col.retryAt = performance.now() + e.delayMs;
+    col.retry = { attempt: e.attempt, delayMs: e.delayMs };
     const slow = e.delayMs >= 5000 && (e.code === 1012 || e.code === 1013) ? ` (≥ 5 s after ${e.code})` : "";
     const text = `reconnect in ${wait(e.delayMs)}${slow} · attempt ${e.attempt}`;
     if (col.pending) {
       decide(col.pending, "reconnect", text, e.delayMs);
+      // The first retry after an open connection closed, and not attempt 1:
+      // that connection was too short to reset the count. Say so once, here.
+      if (col.pending.dataset.kind === "close" && e.attempt >= 2) {
+        col.log("info", `attempt ${e.attempt}, not 1: the last connection lasted ${secs(col.lastOpenMs)} (< ${STABLE_AFTER_MS / 1000} s)`, "",
+          { carried: "true" });
+      }
       col.pending = null;
     } else {
       decide(col.log("info", `retry scheduled after ${describeCode(e.code)}`), "reconnect", text, e.delayMs);

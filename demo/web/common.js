@@ -5,6 +5,9 @@
 // 8 s instead of the default 30 s so nobody waits long in a demo; every
 // other rule is the default policy.
 export const OPTIONS = { heartbeatMs: 5000, maxDelayMs: 8000 };
+// How long a connection must stay open before the attempt counter resets:
+// the SDK's default (sdk.DefaultStableAfter); RedialSocket has no option for it.
+export const STABLE_AFTER_MS = 5000;
 export const wsBase = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}`;
 const t0 = performance.now();
 export const $ = (sel, root = document) => root.querySelector(sel);
