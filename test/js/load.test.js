@@ -43,7 +43,12 @@ describe("load()", { timeout: 60_000 }, () => {
       }, env.ws);
       const o = env.origin;
       assert.deepEqual(res.before, { name: "Error", cls: "Error", message: "redial-ws: call load({wasmURL}) before new RedialSocket" });
-      assert.deepEqual(res.noArgs, { cls: "TypeError", message: "redial-ws: load({wasmURL}) needs the URL of redial.wasm" });
+      assert.deepEqual(res.noArgs, {
+        cls: "TypeError",
+        message:
+          "redial-ws: load() needs redial.wasm: a URL (string or URL), a WebAssembly.Module, its bytes (ArrayBuffer or typed array), " +
+          "a Response or a promise of one (under Node also a file path), alone or as load({ wasmURL }); got undefined",
+      });
       assert.deepEqual(res.missing, { cls: "Error", message: `redial-ws: could not fetch ${o}/dist/nope/redial.wasm: HTTP 404` });
       assert.match(res.notWasm.message, new RegExp(`^redial-ws: ${o}/dist/index.js is not a loadable redial.wasm: `));
       assert.equal(res.same, true);
