@@ -73,7 +73,7 @@ export function wasmSource(v: unknown): Source {
     return { key: v, what, instantiate: (imports) => fromModule(v, what, imports) };
   }
   if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
-    const what = `the ${v.byteLength} bytes given`;
+    const what = `the ${v.constructor?.name ?? "bytes"} given (${v.byteLength} bytes)`;
     return { key: v, what, instantiate: (imports) => fromBytes(Promise.resolve(v), what, imports) };
   }
   if (typeof Response === "function" && v instanceof Response) {
