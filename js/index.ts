@@ -2,7 +2,7 @@
 // compiled to WebAssembly, behind a drop-in WebSocket-compatible class.
 //
 //   import { load, RedialSocket } from "redial-ws";
-//   await load(new URL("redial-ws/redial.wasm", import.meta.url)); // see README: bundlers, Node
+//   await load(new URL("redial-ws/redial.wasm", import.meta.url)); // Vite, webpack 5; others: js/README.md
 //   const ws = new RedialSocket("wss://example.com/feed");
 //
 // Modules: load.ts (load()), source.ts (what load() takes), bridge.ts (the Go side: wasm/main.go's
