@@ -11,10 +11,11 @@ GO ?= go
 export GOTOOLCHAIN := go1.26.10
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: test lint lint-ts test-native test-fuzz fuzz test-browser-go test-js test-demo size wasm demo bench screenshot
+.PHONY: test lint lint-ts test-native test-fuzz fuzz test-browser-go test-js test-bundlers test-node test-demo size wasm demo bench screenshot
 
-## test: everything CI runs — lint, native + race, fuzz briefly, Go in Chromium, JS in Chromium, size.
-test: lint test-native test-fuzz wasm size test-browser-go test-js test-demo
+## test: everything CI runs — lint, native + race, fuzz briefly, Go in Chromium, JS in Chromium
+## (and in a worker, from bundlers, under Node), size.
+test: lint test-native test-fuzz wasm size test-browser-go test-js test-bundlers test-node test-demo
 	@echo "make test: all green"
 
 STATICCHECK_VERSION := v0.8.2
@@ -84,6 +85,20 @@ test-js: wasm
 	@scripts/ensure-chromium.sh
 	@scripts/ensure-npm.sh
 	node --test test/js/
+
+## test-bundlers: the npm pack tarball in an app built by Vite, esbuild and webpack 5 (each pinned in
+## test/bundlers/<tool>/package-lock.json), run in Chromium: open, echo, reconnect after a drop.
+test-bundlers: wasm
+	@scripts/ensure-chromium.sh
+	@scripts/ensure-npm.sh
+	@scripts/ensure-bundlers.sh
+	node --test test/bundlers/
+
+## test-node: the npm pack tarball under this Node (20: with the ws package; the global WebSocket
+## behind --experimental-websocket), through a drop and a reconnect.
+test-node: wasm
+	@scripts/ensure-npm.sh
+	node --test test/node/
 
 ## test-demo: the demo page in headless Chromium, every fault button, as a user would.
 test-demo: wasm

@@ -41,7 +41,22 @@ export interface RedialOptions {
   shouldReconnect?: (this: RedialSocket, code: number, reason: string) => boolean | undefined | void;
   /** Reserved: the resume protocol is not in this build yet (true throws). */
   resume?: false;
+  /**
+   * The WebSocket constructor to connect with instead of the global one, as
+   * in reconnecting-websocket and partysocket: for Node < 22, which has no
+   * global WebSocket, pass the `ws` package's (`import { WebSocket } from
+   * "ws"`). It is called as `new WebSocket(url, protocols)`.
+   */
+  WebSocket?: WebSocketConstructorLike;
 }
+
+/** A constructor called as `new WebSocket(url, protocols)`: the global WebSocket, or one like it (the `ws` package's). */
+export type WebSocketConstructorLike = new (url: string, protocols?: string | string[]) => unknown;
+
+/** The error new RedialSocket throws where there is no WebSocket to connect with. */
+export const NO_WEBSOCKET =
+  "redial-ws: this JavaScript environment has no global WebSocket (Node before 22?): pass a constructor as the option WebSocket, " +
+  'e.g. import { WebSocket } from "ws"; new RedialSocket(url, [], { WebSocket })';
 
 const NUMBER_OPTIONS = [
   "minDelayMs",
@@ -61,6 +76,7 @@ type NumberOption = (typeof NUMBER_OPTIONS)[number];
 /** The options as the Go side takes them (wasm/options.go). */
 export type GoOptions = Partial<Record<NumberOption, number>> & {
   shouldReconnect?: (code: number, reason: string) => boolean | undefined | void;
+  WebSocket?: WebSocketConstructorLike;
 };
 
 const isNumberOption = (k: string): k is NumberOption => (NUMBER_OPTIONS as readonly string[]).includes(k);
@@ -68,7 +84,10 @@ const isNumberOption = (k: string): k is NumberOption => (NUMBER_OPTIONS as read
 /** Checks options (TypeError, RangeError) and converts them for Go. */
 export function normalizeOptions(options: unknown, socket: RedialSocket, r: Runtime): GoOptions {
   const out: GoOptions = {};
-  if (options === undefined || options === null) return out;
+  if (options === undefined || options === null) {
+    if (typeof globalThis.WebSocket !== "function") throw new TypeError(NO_WEBSOCKET);
+    return out;
+  }
   if (typeof options !== "object") throw new TypeError("redial-ws: options must be an object");
   const given = options as Record<string, unknown>;
   for (const key of Object.keys(given)) {
@@ -92,6 +111,11 @@ export function normalizeOptions(options: unknown, socket: RedialSocket, r: Runt
           r.depth--;
         }
       };
+    } else if (key === "WebSocket") {
+      if (typeof v !== "function") {
+        throw new TypeError(`redial-ws: option WebSocket must be a WebSocket constructor (e.g. the \`ws\` package's), not ${v === null ? "null" : typeof v}`);
+      }
+      out.WebSocket = v as WebSocketConstructorLike;
     } else if (key === "resume") {
       if (v) throw new TypeError("redial-ws: option resume is not supported by this build yet");
     } else {
@@ -103,5 +127,6 @@ export function normalizeOptions(options: unknown, socket: RedialSocket, r: Runt
   if (out.minDelayMs !== undefined && out.maxDelayMs !== undefined && out.minDelayMs > out.maxDelayMs) {
     throw new RangeError("redial-ws: option minDelayMs must not exceed maxDelayMs");
   }
+  if (out.WebSocket === undefined && typeof globalThis.WebSocket !== "function") throw new TypeError(NO_WEBSOCKET);
   return out;
 }

@@ -79,9 +79,9 @@ type browserTransport struct {
 }
 
 func dialBrowser(ctx context.Context, u string, cfg *config, _ map[string][]string) (transport, error) {
-	ctor, err := safejs.Global().Get("WebSocket")
-	if err != nil || ctor.IsUndefined() {
-		return nil, &URLError{u, "this JavaScript environment has no WebSocket"}
+	ctor, err := webSocketConstructor(cfg)
+	if err != nil {
+		return nil, &URLError{u, err.Error()}
 	}
 	helper, err := jsHelper()
 	if err != nil {

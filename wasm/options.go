@@ -126,6 +126,18 @@ func parseOptions(v safejs.Value) (*jsOptions, error) {
 	default:
 		return nil, invalid("option shouldReconnect must be a function")
 	}
+	ctor, e := v.Get("WebSocket")
+	if e != nil {
+		return nil, e
+	}
+	switch ctor.Type() {
+	case safejs.TypeUndefined, safejs.TypeNull:
+	case safejs.TypeFunction:
+		// Dialled with instead of globalThis.WebSocket (sdk/wsctor_js.go).
+		sdkhooks.Of(&o.Options).WebSocket = ctor
+	default:
+		return nil, invalid("option WebSocket must be a WebSocket constructor")
+	}
 	return o, nil
 }
 

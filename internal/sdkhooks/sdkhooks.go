@@ -45,6 +45,13 @@ type Hooks struct {
 	// loop otherwise waits for one. For the wasm layer, whose every Write
 	// comes from a JS call, where no turn can come until that call returns.
 	NoWriteYield bool
+	// WebSocket (browser build; no effect natively) is the JS WebSocket
+	// constructor to dial with, a safejs.Value (any here: this package
+	// builds natively too), instead of globalThis.WebSocket: the npm
+	// package's option WebSocket, for Node < 22 (no global) with the `ws`
+	// package, as reconnecting-websocket and partysocket take one. nil or
+	// any other type means the global.
+	WebSocket any
 }
 
 var access func(opts any) *Hooks

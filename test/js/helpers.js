@@ -160,8 +160,8 @@ export async function startStatic(mounts) {
 }
 
 /**
- * A foreign WebSocket server (the `ws` package): /echo echoes with the same
- * type; /close?code=&reason= closes right after the handshake; /burst?n=
+ * A foreign WebSocket server (the `ws` package): /echo (any other path too)
+ * echoes with the same type; /close?code=&reason= closes right after the handshake; /burst?n=
  * sends the texts "1".."n" at once on connect, then echoes.
  */
 export async function startWsServer() {
@@ -181,6 +181,10 @@ export async function startWsServer() {
   await once(wss, "listening");
   return {
     url: `ws://127.0.0.1:${wss.address().port}`,
+    /** Cuts every connection (TCP, no close frame). */
+    drop() {
+      for (const c of wss.clients) c.terminate();
+    },
     async close() {
       for (const c of wss.clients) c.terminate();
       await new Promise((r) => wss.close(r));

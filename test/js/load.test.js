@@ -43,7 +43,12 @@ describe("load()", { timeout: 60_000 }, () => {
       }, env.ws);
       const o = env.origin;
       assert.deepEqual(res.before, { name: "Error", cls: "Error", message: "redial-ws: call load({wasmURL}) before new RedialSocket" });
-      assert.deepEqual(res.noArgs, { cls: "TypeError", message: "redial-ws: load({wasmURL}) needs the URL of redial.wasm" });
+      assert.deepEqual(res.noArgs, {
+        cls: "TypeError",
+        message:
+          "redial-ws: load() needs redial.wasm: a URL (string or URL), a WebAssembly.Module, its bytes (ArrayBuffer or typed array), " +
+          "a Response or a promise of one (under Node also a file path), alone or as load({ wasmURL }); got undefined",
+      });
       assert.deepEqual(res.missing, { cls: "Error", message: `redial-ws: could not fetch ${o}/dist/nope/redial.wasm: HTTP 404` });
       assert.match(res.notWasm.message, new RegExp(`^redial-ws: ${o}/dist/index.js is not a loadable redial.wasm: `));
       assert.equal(res.same, true);
@@ -55,6 +60,79 @@ describe("load()", { timeout: 60_000 }, () => {
       });
       const pkg = JSON.parse(await readFile(path.join(root, "package.json"), "utf8"));
       assert.deepEqual(res.versions, [pkg.version, pkg.version]);
+    } finally {
+      await close();
+    }
+  });
+
+  test("each form of redial.wasm: URL object, Module, bytes, typed array, Response, a promise", async () => {
+    const forms = {
+      url: "new URL('/dist/redial.wasm', location.href)",
+      module: "WebAssembly.compileStreaming(fetch('/dist/redial.wasm'))", // a promise of a Module
+      bytes: "fetch('/dist/redial.wasm').then((r) => r.arrayBuffer())",
+      typed: "fetch('/dist/redial.wasm').then(async (r) => new Uint8Array(await r.arrayBuffer()))",
+      response: "fetch('/dist/redial.wasm')",
+      options: "({ wasmURL: fetch('/dist/redial.wasm') })",
+    };
+    for (const [name, expr] of Object.entries(forms)) {
+      const { page, close } = await newPage(env, { load: false });
+      try {
+        const log = await page.evaluate(
+          async ({ ws, expr, awaitFirst }) => {
+            const { load, RedialSocket } = window.redial;
+            let src = new Function(`return ${expr}`)();
+            if (awaitFirst) src = await src; // the Module, bytes or Response itself, not a promise
+            await load(src);
+            const s = new RedialSocket(ws + "/echo");
+            const rec = lib.record(s, ["open", "message", "close"]);
+            await rec.waitType("open");
+            s.send("hi");
+            await rec.waitType("message");
+            s.close();
+            await rec.waitType("close");
+            return rec.log.map((e) => e.type);
+          },
+          { ws: env.ws, expr, awaitFirst: name !== "options" && name !== "response" },
+        );
+        assert.deepEqual(log, ["open", "message", "close"], name);
+      } finally {
+        await close();
+      }
+    }
+  });
+
+  test("what is not redial.wasm: worded errors", async () => {
+    const { page, close } = await newPage(env, { load: false });
+    try {
+      const res = await page.evaluate(async () => {
+        const { load } = window.redial;
+        const settle = (p) => p.then(() => null, (e) => `${e.constructor.name}: ${e.message}`);
+        const used = await fetch("/dist/redial.wasm");
+        await used.arrayBuffer();
+        return {
+          number: await settle(load(42)),
+          noWasmURL: await settle(load({ wasmExecURL: "/x.js" })),
+          empty: await settle(load("")),
+          rejected: await settle(load(Promise.reject(new Error("offline")))),
+          junk: await settle(load(Promise.resolve(7))),
+          bodyUsed: await settle(load(used)),
+          notFound: await settle(load(fetch("/dist/nope.wasm"))),
+          notWasm: await settle(load(new Uint8Array([1, 2, 3]))),
+        };
+      });
+      const forms =
+        "a URL (string or URL), a WebAssembly.Module, its bytes (ArrayBuffer or typed array), " +
+        "a Response or a promise of one (under Node also a file path), alone or as load({ wasmURL })";
+      assert.deepEqual(res, {
+        number: `TypeError: redial-ws: load() takes redial.wasm as ${forms}; not number`,
+        noWasmURL: `TypeError: redial-ws: load() needs redial.wasm: ${forms}; got undefined`,
+        empty: `TypeError: redial-ws: load() needs redial.wasm: ${forms}; got an empty string`,
+        rejected: "Error: redial-ws: the promise given to load() rejected: offline",
+        junk: `TypeError: redial-ws: load() takes redial.wasm as ${forms}; not number`,
+        bodyUsed: `TypeError: redial-ws: the body of ${env.origin}/dist/redial.wasm was already read; give load() a fresh Response`,
+        notFound: `Error: redial-ws: could not fetch ${env.origin}/dist/nope.wasm: HTTP 404`,
+        notWasm: res.notWasm.startsWith("Error: redial-ws: the Uint8Array given (3 bytes) is not a loadable redial.wasm: ") ? res.notWasm : "(unexpected)",
+      });
     } finally {
       await close();
     }

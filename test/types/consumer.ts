@@ -8,6 +8,15 @@ declare const url: string;
 
 export async function consume(): Promise<void> {
   await load({ wasmURL: new URL("/redial.wasm", "https://example.com") });
+  // Every form load() takes (each call would reject after the first: types only).
+  await load("/redial.wasm");
+  await load(new URL("redial-ws/redial.wasm", import.meta.url));
+  await load(new Uint8Array(0));
+  await load(new ArrayBuffer(0));
+  await load(fetch("/redial.wasm"));
+  await load(WebAssembly.compileStreaming(fetch("/redial.wasm")));
+  // A WebSocket constructor (the global here; the ws package's under Node 20).
+  new RedialSocket(url, [], { WebSocket });
   const v: string = version;
 
   // 1. A RedialSocket is a WebSocket.
