@@ -313,9 +313,9 @@ describe("no events after close(): RedialSocket's own events", { timeout: 60_000
 
   test("close() while waiting out a backoff: no further attempt, no open", async () => {
     await control(env, "/reset");
-    const { log } = await redialOnly(env.ws + "/cut?after=50", { minDelayMs: 300, maxDelayMs: 300 }, async (ws, rec) => {
+    const { log } = await redialOnly(env.ws + "/cut?after=50", { minDelayMs: 300, maxDelayMs: 300, jitter: 0 }, async (ws, rec) => {
       await rec.waitType("reconnecting");
-      await new Promise((r) => setTimeout(r, 50)); // in the 300 ms wait
+      await new Promise((r) => setTimeout(r, 50)); // in the 300 ms wait (no jitter: exactly 300 ms)
       ws.close();
       rec.log.push({ type: "close()" });
       await rec.waitFor((e) => e.type === "close" && e.willReconnect === false, { what: "final close" });
