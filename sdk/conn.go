@@ -171,7 +171,7 @@ func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn
 func newConn(cfg *config, u string, df dialFunc) *Conn {
 	life, kill := context.WithCancel(context.Background())
 	closeCtx, requestClose := context.WithCancelCause(context.Background())
-	return &Conn{
+	c := &Conn{
 		closeCtx:     closeCtx,
 		requestClose: requestClose,
 		cfg:          cfg,
@@ -186,6 +186,10 @@ func newConn(cfg *config, u string, df dialFunc) *Conn {
 		life:         life,
 		kill:         kill,
 	}
+	if cfg.Resume {
+		c.enableResume()
+	}
+	return c
 }
 
 // Read returns the next message. It waits through reconnects; ctx ending
