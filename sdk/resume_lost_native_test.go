@@ -29,7 +29,9 @@ type swapServer struct {
 	url   string
 }
 
-func (s *swapServer) ServeHTTP(w http.ResponseWriter, r *http.Request) { (*s.cur.Load()).ServeHTTP(w, r) }
+func (s *swapServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	(*s.cur.Load()).ServeHTTP(w, r)
+}
 
 func (s *swapServer) set(h http.Handler) { s.cur.Store(&h) }
 
