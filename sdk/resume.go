@@ -130,11 +130,12 @@ func (s *resumeSession) open(ctx context.Context, t transport, cfg *config) (*re
 		return nil, err
 	}
 	typ, b, err := t.read(ctx)
+	if ctx.Err() != nil { // the abort above cut the read
+		return nil, &redactedError{msg: "resume: no WELCOME (does the server speak docs/resume.md?): " + ctx.Err().Error(),
+			err: []error{ctx.Err()}}
+	}
 	if err != nil {
 		return nil, s.closeErr(err)
-	}
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
 	}
 	w, err := resumewire.Decode(b)
 	if typ != MessageBinary || err != nil || w.Kind != resumewire.KindWelcome {
