@@ -195,3 +195,16 @@ func (s *resumeSession) acked(n uint64) {
 	s.ackSent = max(s.ackSent, n)
 	s.mu.Unlock()
 }
+
+// closeDiscard is what serve's close flush drains while it waits, in
+// resume mode: the incoming buffer, whose messages Read no longer returns
+// once Close was called. The flush waits for the server's ACKs, and a
+// server's ACKs travel behind its data: a reader stuck on a full buffer
+// would leave them unread in the socket until the flush timed out. Plain
+// mode: nil (nothing to wait for from the server).
+func (c *Conn) closeDiscard() <-chan inMsg {
+	if c.queue.rq == nil {
+		return nil
+	}
+	return c.incoming
+}
