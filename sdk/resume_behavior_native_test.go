@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -164,4 +165,48 @@ func TestResumeStallDetected(t *testing.T) {
 	sw.proxy.Thaw()
 	sw.proxy.Cut() // the frozen connection's leftovers
 	echo(t, c, "after")
+}
+
+// TestResumeCloseWithUnreadMessages: the app writes, never reads, and
+// closes. Close waits for the server's ACKs, which travel behind the
+// server's own data: the Conn keeps reading (what Read will no longer
+// return) so they get through, and Close returns nil, not an
+// *UnsentError after its 2 s bound.
+func TestResumeCloseWithUnreadMessages(t *testing.T) {
+	const n = 200
+	var got atomic.Int64
+	read := make(chan struct{})
+	srv := server.New(nil, func(ctx context.Context, s *server.Session) {
+		go func() {
+			for ctx.Err() == nil && s.Write(ctx, sdk.MessageBinary, make([]byte, 512)) == nil {
+			}
+		}()
+		for {
+			if _, _, err := s.Read(ctx); err != nil {
+				return
+			}
+			if got.Add(1) == n {
+				close(read)
+			}
+		}
+	})
+	defer srv.Close()
+	sw := startSwap(t, srv)
+	c, err := sdk.Dial(ctxT(t), sw.url, fast(&sdk.Options{Resume: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if err := c.Write(ctxT(t), sdk.MessageText, []byte(strconv.Itoa(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-read:
+	case <-ctxT(t).Done():
+		t.Fatalf("the server read %d of %d", got.Load(), n)
+	}
+	if err := c.Close(sdk.StatusNormalClosure, ""); err != nil {
+		t.Fatalf("Close = %v; want nil: the server read all %d", err, n)
+	}
 }
