@@ -54,6 +54,7 @@ func (s *Server) controlHandler() http.Handler {
 	})
 	mux.HandleFunc("/live", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, s.Live()) })
 	mux.HandleFunc("/accepted", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, s.Accepted()) })
+	mux.HandleFunc("/resumestats", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, s.ResumeStats()) })
 	mux.HandleFunc("/lastupgrade", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, s.LastUpgrade()) })
 	mux.HandleFunc("/received", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, s.Received(r.FormValue("path")))
