@@ -28,6 +28,7 @@ func (s *Server) controlHandler() http.Handler {
 	handle("/stop", func() error { s.Stop(); return nil })
 	handle("/restart", s.Restart)
 	handle("/reset", func() error { s.Reset(); return nil })
+	handle("/stallall", func() error { s.StallAll(); return nil })
 
 	mux.HandleFunc("/closeall", func(w http.ResponseWriter, r *http.Request) {
 		code, ok := intArg(w, "code", r.FormValue("code"), int(websocket.StatusNormalClosure), 0)

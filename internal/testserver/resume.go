@@ -18,7 +18,8 @@ import (
 // resumeEcho is the /resume/echo endpoint: a server.New handler (resume
 // protocol, docs/resume.md; a plain client is served too) that echoes
 // every message of its session, behind the same hooks as every other
-// endpoint, so /drop, /stop and /closeall cut its connections. Sessions
+// endpoint, so /drop, /stop and /stallall reach its connections (not
+// /closeall: the server package owns the websocket.Conn and its close). Sessions
 // outlive a /stop: a stopped port is a network outage, not a restart.
 // Text messages "<prefix><n>" are checked per session and prefix: n must
 // be the next (0, 1, 2…), so the app on the server's end counts what it
@@ -114,7 +115,20 @@ func (s *Server) handleResume(w http.ResponseWriter, r *http.Request) {
 				s.register(lc, r)
 			}
 		},
-		OnHijack: lc.SetSocket,
+		OnHijack: func(so *faults.Socket) {
+			lc.SetSocket(so)
+			lc.MarkReady() // the server package owns the websocket.Conn: Conn() stays nil
+		},
 	}
 	s.resume.srv.ServeHTTP(uw, r)
+}
+
+// StallAll stalls every live WebSocket's socket: TCP stays up and nothing
+// moves either way (a half-open path), until the connection is cut.
+func (s *Server) StallAll() {
+	for _, lc := range s.conns.List(isWS) {
+		if so := lc.Socket(); so != nil {
+			so.Stall()
+		}
+	}
 }

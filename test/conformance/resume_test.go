@@ -138,3 +138,29 @@ func TestResumeExactlyOnceAcrossDrops(t *testing.T) {
 	}
 	t.Logf("%d messages each way, %d cuts, %d connections: 0 lost, 0 duplicated, in order", n, cuts, opens.Load())
 }
+
+// TestResumeStallDetected: in resume mode the heartbeat is the protocol's
+// PING/PONG, so a stalled socket (TCP up, nothing moving: /stallall) is
+// declared dead within 2 × HeartbeatInterval + min(interval/2, 10 s) in
+// the browser too, where plain mode has no ping (with Resume false this
+// test times out in Chromium: checked); the session goes on on the next
+// connection.
+func TestResumeStallDetected(t *testing.T) {
+	f := newFixture(t)
+	const iv = 200 * time.Millisecond
+	o := fast(&sdk.Options{Resume: true})
+	o.NoHeartbeat, o.HeartbeatInterval = false, iv
+	rec := newRecorder(o)
+	c := dial(t, f.url("/resume/echo"), o)
+	echo(t, c, "before")
+	stalled := time.Now()
+	f.call("/stallall", nil)
+	e := rec.Next(t, "the stall detected", to(sdk.StateReconnecting))
+	if !errors.Is(e.Err, sdk.ErrHeartbeatTimeout) {
+		t.Fatalf("reconnecting after %v; want ErrHeartbeatTimeout", e.Err)
+	}
+	if took, bound := time.Since(stalled), 2*iv+iv/2+time.Second; took > bound {
+		t.Fatalf("detected after %v; want within %v (+1 s of slack)", took, 2*iv+iv/2)
+	}
+	echo(t, c, "after")
+}
