@@ -29,6 +29,7 @@ func (s *Server) controlHandler() http.Handler {
 	handle("/restart", s.Restart)
 	handle("/reset", func() error { s.Reset(); return nil })
 	handle("/stallall", func() error { s.StallAll(); return nil })
+	handle("/resume/restart", func() error { s.RestartResume(); return nil })
 
 	mux.HandleFunc("/closeall", func(w http.ResponseWriter, r *http.Request) {
 		code, ok := intArg(w, "code", r.FormValue("code"), int(websocket.StatusNormalClosure), 0)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/coder/websocket"
 
@@ -25,7 +26,7 @@ import (
 // be the next (0, 1, 2…), so the app on the server's end counts what it
 // got (ResumeStats).
 type resumeEcho struct {
-	srv *server.Server
+	srv atomic.Pointer[server.Server] // replaced by RestartResume
 
 	mu    sync.Mutex
 	stats ResumeStats
@@ -41,11 +42,23 @@ type ResumeStats struct {
 
 func newResumeEcho() *resumeEcho {
 	e := &resumeEcho{}
-	e.srv = server.New(&server.Options{
+	e.srv.Store(e.newServer())
+	return e
+}
+
+func (e *resumeEcho) newServer() *server.Server {
+	return server.New(&server.Options{
 		// Any origin: wasm and JS tests run on pages served from elsewhere.
 		AcceptOptions: &websocket.AcceptOptions{OriginPatterns: []string{"*"}},
 	}, e.handle)
-	return e
+}
+
+// RestartResume replaces /resume/echo's server with a new one, as a server
+// process restarted without its session store: the old one closes its
+// connections with 1012, and a client that resumes gets 4504 (session lost).
+func (s *Server) RestartResume() {
+	old := s.resume.srv.Swap(s.resume.newServer())
+	_ = old.Close()
 }
 
 func (e *resumeEcho) handle(ctx context.Context, s *server.Session) {
@@ -120,7 +133,7 @@ func (s *Server) handleResume(w http.ResponseWriter, r *http.Request) {
 			lc.MarkReady() // the server package owns the websocket.Conn: Conn() stays nil
 		},
 	}
-	s.resume.srv.ServeHTTP(uw, r)
+	s.resume.srv.Load().ServeHTTP(uw, r)
 }
 
 // StallAll stalls every live WebSocket's socket: TCP stays up and nothing

@@ -207,7 +207,7 @@ func (s *Server) Close() {
 		s.cancel()
 		_ = s.ctrl.Close()
 		s.Stop()
-		_ = s.resume.srv.Close()
+		_ = s.resume.srv.Load().Close()
 		s.conns.Wait()
 	})
 }

@@ -164,3 +164,19 @@ func TestResumeStallDetected(t *testing.T) {
 	}
 	echo(t, c, "after")
 }
+
+// TestResumeSessionLostAfterServerRestart: the resume server restarts
+// without its store (/resume/restart: it closes with 1012, the client
+// reconnects, the new server does not know the session and answers 4504):
+// the Conn ends with ErrSessionLost, final, never a silent gap.
+func TestResumeSessionLostAfterServerRestart(t *testing.T) {
+	f := newFixture(t)
+	c := dial(t, f.url("/resume/echo"), fast(&sdk.Options{Resume: true}))
+	echo(t, c, "before")
+	f.call("/resume/restart", nil)
+	_, p, err := c.Read(ctxT(t))
+	if !errors.Is(err, sdk.ErrSessionLost) || !errors.Is(err, sdk.ErrClosed) {
+		t.Fatalf("Read = %q, %v; want an error matching ErrSessionLost and ErrClosed", p, err)
+	}
+	wantClose(t, err, 4504)
+}
