@@ -87,7 +87,9 @@
 //     was blocked, a socket that delivers a message (one the browser queued
 //     meanwhile counts) lives on; one that stays silent for
 //     min(interval/2, 10 s) is declared dead and replaced. Messages it had
-//     received are delivered first, never dropped.
+//     received are delivered first, never dropped. With Options.Resume the
+//     heartbeat pings in-band (the protocol's PING/PONG), so a stalled
+//     socket is detected in a page too, as natively.
 //   - WebSocket.close accepts only 1000 and 3000–4999: Close with another
 //     code the Go API allows (1001–1003, 1007–1014) sends 1000 with the
 //     original code at the head of the reason ("1001 going away").

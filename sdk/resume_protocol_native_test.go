@@ -76,4 +76,3 @@ func welcomeFrame(n uint64) []byte {
 	wf.ID[0] = 0xaa
 	return resumewire.Append(nil, &wf)
 }
-
