@@ -108,7 +108,7 @@ func TestResumeBackpressure(t *testing.T) {
 	if got := c.BufferedAmount(); got != 4 {
 		t.Fatalf("BufferedAmount = %d; want the 4 unacknowledged bytes", got)
 	}
-	sw.set(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "down", 503) }))
+	sw.set(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }))
 	sw.proxy.Cut()
 	rec.Next(t, "reconnecting", to(sdk.StateReconnecting))
 	if err := c.Write(ctxT(t), sdk.MessageText, []byte("e")); !errors.Is(err, sdk.ErrQueueFull) {

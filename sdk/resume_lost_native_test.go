@@ -152,25 +152,11 @@ func TestResumeForeignWelcome(t *testing.T) {
 		id    byte
 	}{{"other id", resumewire.FlagResume, 0xbb}, {"new session", 0, 0xaa}} {
 		t.Run(tc.name, func(t *testing.T) {
-			var conns atomic.Int64
-			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Query().Get(resumewire.QueryParam) != resumewire.QueryValue {
-					http.Error(w, "no resume parameter", http.StatusBadRequest)
-					return
-				}
-				ws, err := websocket.Accept(w, r, nil)
-				if err != nil {
-					return
-				}
-				defer ws.CloseNow()
-				ctx := r.Context()
-				if _, _, err := ws.Read(ctx); err != nil { // HELLO
-					return
-				}
+			sw := rawResume(t, func(ctx context.Context, ws *websocket.Conn, conn int64) {
 				wf := resumewire.Frame{Kind: resumewire.KindWelcome, Version: resumewire.Version, AckEvery: 64, AckDelayMS: 50}
 				wf.ID[0] = 0xaa
 				seq, msg := uint64(1), "mine"
-				if conns.Add(1) > 1 { // the resume: a WELCOME that does not continue the session
+				if conn > 1 { // the resume: a WELCOME that does not continue the session
 					wf.Flags, wf.ID[0] = tc.flags, tc.id
 					seq, msg = 2, "foreign" // the next seq: accepted, were the WELCOME taken
 				}
@@ -178,7 +164,6 @@ func TestResumeForeignWelcome(t *testing.T) {
 				_ = ws.Write(ctx, websocket.MessageBinary, resumewire.AppendData(nil, resumewire.KindDataText, seq, []byte(msg)))
 				_, _, _ = ws.Read(ctx)
 			})
-			sw := startSwap(t, h)
 			c := dial(t, sw.url, fast(&sdk.Options{Resume: true}))
 			ctx := ctxT(t)
 			if _, p, err := c.Read(ctx); err != nil || string(p) != "mine" {

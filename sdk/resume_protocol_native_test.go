@@ -3,8 +3,10 @@
 package sdk_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"sync/atomic"
 	"testing"
 
 	"github.com/coder/websocket"
@@ -32,16 +34,7 @@ func TestResumeProtocolViolations(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			peerCode := make(chan websocket.StatusCode, 1)
-			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				ws, err := websocket.Accept(w, r, nil)
-				if err != nil {
-					return
-				}
-				defer ws.CloseNow()
-				ctx := r.Context()
-				if _, _, err := ws.Read(ctx); err != nil { // HELLO
-					return
-				}
+			sw := rawResume(t, func(ctx context.Context, ws *websocket.Conn, _ int64) {
 				_ = ws.Write(ctx, websocket.MessageBinary, welcomeFrame(0))
 				_ = ws.Write(ctx, tc.typ, tc.frame)
 				for {
@@ -51,7 +44,6 @@ func TestResumeProtocolViolations(t *testing.T) {
 					}
 				}
 			})
-			sw := startSwap(t, h)
 			c := dial(t, sw.url, fast(&sdk.Options{Resume: true}))
 			_, p, err := c.Read(ctxT(t))
 			ce := wantClose(t, err, tc.code)
@@ -68,6 +60,29 @@ func TestResumeProtocolViolations(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rawResume is a resume server written frame by frame (coder/websocket
+// and internal/resumewire, so a test controls every byte) behind the
+// fault proxy: it refuses a URL without the resume parameter, reads HELLO,
+// then runs serve with the connection's number (1, 2…).
+func rawResume(t *testing.T, serve func(ctx context.Context, ws *websocket.Conn, conn int64)) *swapServer {
+	var conns atomic.Int64
+	return startSwap(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get(resumewire.QueryParam) != resumewire.QueryValue {
+			http.Error(w, "no resume parameter", http.StatusBadRequest)
+			return
+		}
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.CloseNow()
+		if _, _, err := ws.Read(r.Context()); err != nil { // HELLO
+			return
+		}
+		serve(r.Context(), ws, conns.Add(1))
+	}))
 }
 
 // welcomeFrame is a new session's WELCOME having delivered n.

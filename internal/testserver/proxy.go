@@ -167,20 +167,7 @@ func (pp *pipe) close(abrupt bool) {
 
 // Cut resets every proxied connection on both sides and returns once their
 // relays have stopped. New connections are still accepted.
-func (p *Proxy) Cut() {
-	p.mu.Lock()
-	victims := make([]*pipe, 0, len(p.pipes))
-	for pp := range p.pipes {
-		victims = append(victims, pp)
-	}
-	p.mu.Unlock()
-	for _, pp := range victims {
-		pp.close(true)
-	}
-	for _, pp := range victims {
-		<-pp.done
-	}
-}
+func (p *Proxy) Cut() { p.cutAll(true) }
 
 // Freeze stops forwarding in both directions on every connection, current
 // and future, while keeping the sockets open: a half-open path. Bytes a

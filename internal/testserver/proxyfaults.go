@@ -6,7 +6,11 @@ import "time"
 // orderly TCP close with no WebSocket close frame: what a process exit or
 // a load balancer's idle timeout looks like), and returns once their
 // relays have stopped. New connections are still accepted.
-func (p *Proxy) CutFIN() {
+func (p *Proxy) CutFIN() { p.cutAll(false) }
+
+// cutAll closes every proxied connection (abrupt: RST, else FIN) and
+// waits for their relays.
+func (p *Proxy) cutAll(abrupt bool) {
 	p.mu.Lock()
 	victims := make([]*pipe, 0, len(p.pipes))
 	for pp := range p.pipes {
@@ -14,7 +18,7 @@ func (p *Proxy) CutFIN() {
 	}
 	p.mu.Unlock()
 	for _, pp := range victims {
-		pp.close(false)
+		pp.close(abrupt)
 	}
 	for _, pp := range victims {
 		<-pp.done
