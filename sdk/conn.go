@@ -260,8 +260,8 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 // that resets the connection every 100 messages (BenchmarkLossAcrossCuts
 // in bench/): 7,470 of 20,000 lost unpaced, 36 of 20,000 when paced;
 // never a duplicate, never out of order. Where every message must arrive,
-// the application acknowledges them itself (a resume protocol that does
-// this for both directions is planned: see the README).
+// use Options.Resume (with a server that speaks it): a message then stays
+// queued until the server acknowledges it, and delivery is exactly once.
 func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 	if ctx == nil {
 		return ErrNilContext

@@ -210,3 +210,26 @@ func TestResumeCloseWithUnreadMessages(t *testing.T) {
 		t.Fatalf("Close = %v; want nil: the server read all %d", err, n)
 	}
 }
+
+// TestResumeURLFuncAndSubprotocols: the resume parameter is added to the
+// URL URLFunc returns (its own query kept), and the app's subprotocols are
+// negotiated as in plain mode: resume adds none.
+func TestResumeURLFuncAndSubprotocols(t *testing.T) {
+	queries := make(chan string, 4)
+	srv := server.New(&server.Options{AcceptOptions: &websocket.AcceptOptions{Subprotocols: []string{"chat.v2"}}}, echoSession)
+	defer srv.Close()
+	sw := startSwap(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		queries <- r.URL.RawQuery
+		srv.ServeHTTP(w, r)
+	}))
+	o := fast(&sdk.Options{Resume: true, Subprotocols: []string{"chat.v2"}})
+	o.URLFunc = func(context.Context) (string, error) { return sw.url + "?token=t1", nil }
+	c := dial(t, "", o)
+	echo(t, c, "hi")
+	if got := <-queries; got != "token=t1&redial-resume=1" {
+		t.Fatalf("query %q; want the app's token, then redial-resume=1", got)
+	}
+	if sp := c.Subprotocol(); sp != "chat.v2" {
+		t.Fatalf("Subprotocol = %q; want chat.v2", sp)
+	}
+}
