@@ -11,11 +11,11 @@ GO ?= go
 export GOTOOLCHAIN := go1.26.10
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: test lint lint-ts test-native test-fuzz fuzz test-browser-go test-js test-bundlers test-node test-demo size wasm demo bench screenshot
+.PHONY: test lint lint-ts test-native test-fuzz fuzz test-browser-go test-js test-bundlers test-node test-demo size wasm demo bench screenshot soak test-soak
 
-## test: everything CI runs — lint, native + race, fuzz briefly, Go in Chromium, JS in Chromium
-## (and in a worker, from bundlers, under Node), size.
-test: lint test-native test-fuzz wasm size test-browser-go test-js test-bundlers test-node test-demo
+## test: everything CI runs — lint, native + race, fuzz briefly, a 20 s resume soak, Go in Chromium,
+## JS in Chromium (and in a worker, from bundlers, under Node), size.
+test: lint test-native test-fuzz test-soak wasm size test-browser-go test-js test-bundlers test-node test-demo
 	@echo "make test: all green"
 
 STATICCHECK_VERSION := v0.8.2
@@ -44,6 +44,16 @@ $(STATICCHECK):
 	@mkdir -p .bin/tmp
 	@GOBIN=$(CURDIR)/.bin/tmp $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	@mv .bin/tmp/staticcheck $@
+
+## soak: resume mode under random faults (RST/FIN cuts, freeze/thaw, a slow path) through the
+## fault proxy, 50 native clients, exactly once checked on every message; a one-screen summary.
+SOAK ?= 60s
+soak:
+	REDIAL_SOAK=$(SOAK) $(GO) test -count=1 -v -run '^TestSoak$$' ./test/soak
+
+## test-soak: the soak for 20 s (part of make test).
+test-soak:
+	@$(MAKE) --no-print-directory soak SOAK=20s
 
 ## test-native: every Go test natively, with the race detector (server/redisstore's
 ## start their own redis-server from Debian's package, installed here if missing).

@@ -39,8 +39,16 @@ export interface RedialOptions {
    * Return true or false to decide, undefined for the default policy.
    */
   shouldReconnect?: (this: RedialSocket, code: number, reason: string) => boolean | undefined | void;
-  /** Reserved: the resume protocol is not in this build yet (true throws). */
-  resume?: false;
+  /**
+   * The resume protocol (docs/resume.md; needs a server that speaks it, such
+   * as Go's github.com/redial-ws/redial/server): every message exactly once,
+   * in order, both ways, across reconnects. A sent message stays queued
+   * (maxQueued/maxQueuedBytes) until the server acknowledges it; the
+   * heartbeat becomes a protocol ping, so a stalled socket is detected in
+   * the browser too. A session the server no longer has ends the socket
+   * with a final close event, code 4504. Default false.
+   */
+  resume?: boolean;
   /**
    * The WebSocket constructor to connect with instead of the global one, as
    * in reconnecting-websocket and partysocket: for Node < 22, which has no
@@ -77,6 +85,7 @@ type NumberOption = (typeof NUMBER_OPTIONS)[number];
 export type GoOptions = Partial<Record<NumberOption, number>> & {
   shouldReconnect?: (code: number, reason: string) => boolean | undefined | void;
   WebSocket?: WebSocketConstructorLike;
+  resume?: boolean;
 };
 
 const isNumberOption = (k: string): k is NumberOption => (NUMBER_OPTIONS as readonly string[]).includes(k);
@@ -117,7 +126,8 @@ export function normalizeOptions(options: unknown, socket: RedialSocket, r: Runt
       }
       out.WebSocket = v as WebSocketConstructorLike;
     } else if (key === "resume") {
-      if (v) throw new TypeError("redial-ws: option resume is not supported by this build yet");
+      if (typeof v !== "boolean") throw new TypeError(`redial-ws: option resume must be a boolean, not ${String(v)}`);
+      out.resume = v;
     } else {
       throw new TypeError(`redial-ws: unknown option ${JSON.stringify(key)}`);
     }

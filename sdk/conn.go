@@ -171,7 +171,7 @@ func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn
 func newConn(cfg *config, u string, df dialFunc) *Conn {
 	life, kill := context.WithCancel(context.Background())
 	closeCtx, requestClose := context.WithCancelCause(context.Background())
-	return &Conn{
+	c := &Conn{
 		closeCtx:     closeCtx,
 		requestClose: requestClose,
 		cfg:          cfg,
@@ -186,6 +186,10 @@ func newConn(cfg *config, u string, df dialFunc) *Conn {
 		life:         life,
 		kill:         kill,
 	}
+	if cfg.Resume {
+		c.enableResume()
+	}
+	return c
 }
 
 // Read returns the next message. It waits through reconnects; ctx ending
@@ -256,8 +260,8 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 // that resets the connection every 100 messages (BenchmarkLossAcrossCuts
 // in bench/): 7,470 of 20,000 lost unpaced, 36 of 20,000 when paced;
 // never a duplicate, never out of order. Where every message must arrive,
-// the application acknowledges them itself (a resume protocol that does
-// this for both directions is planned: see the README).
+// use Options.Resume (with a server that speaks it): a message then stays
+// queued until the server acknowledges it, and delivery is exactly once.
 func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 	if ctx == nil {
 		return ErrNilContext

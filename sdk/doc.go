@@ -20,7 +20,15 @@
 //
 // # Delivery
 //
-// Without an acknowledging protocol on top, delivery is at most once for
+// With Options.Resume (and a server that speaks docs/resume.md, such as
+// package server), delivery is exactly once, in order, in both directions:
+// a written message stays queued until the server acknowledges it and is
+// replayed after a reconnect; duplicates of a replay are dropped; a
+// session the server lost ends the Conn with ErrSessionLost, never a
+// silent gap. Measured: 20,000 messages each way with 1,000 TCP resets
+// (sdk/resume_stream_native_test.go): 0 lost, 0 duplicated, in order.
+//
+// Without it (or an acknowledging protocol of the app's), delivery is at most once for
 // what is in flight: a message the kernel (or the browser) accepted just
 // before the TCP stream died is lost, and Write had returned nil for it.
 // Messages still in the send queue survive the drop and go out first, in
@@ -79,7 +87,9 @@
 //     was blocked, a socket that delivers a message (one the browser queued
 //     meanwhile counts) lives on; one that stays silent for
 //     min(interval/2, 10 s) is declared dead and replaced. Messages it had
-//     received are delivered first, never dropped.
+//     received are delivered first, never dropped. With Options.Resume the
+//     heartbeat pings in-band (the protocol's PING/PONG), so a stalled
+//     socket is detected in a page too, as natively.
 //   - WebSocket.close accepts only 1000 and 3000–4999: Close with another
 //     code the Go API allows (1001–1003, 1007–1014) sends 1000 with the
 //     original code at the head of the reason ("1001 going away").

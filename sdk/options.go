@@ -83,6 +83,21 @@ type Options struct {
 	// Messages received before a connection is declared dead are still
 	// delivered, in order.
 	HeartbeatInterval time.Duration
+	// Resume turns on the resume protocol (docs/resume.md), which needs a
+	// server that speaks it (package server): every message is delivered
+	// exactly once, in order, in both directions, across any number of
+	// reconnects, or the Conn ends with an error matching ErrSessionLost.
+	// A written message stays in the send queue until the server
+	// acknowledges it, so MaxQueued and MaxQueuedBytes bound what is not
+	// yet acknowledged (open and full: Write waits; down and full:
+	// ErrQueueFull), and BufferedAmount counts it. ACKs travel in-band,
+	// behind the server's own messages: while the app leaves messages
+	// unread and the server keeps sending, a Write waiting for room waits
+	// for a Read as well (read from another goroutine). Every attempt's URL (URLFunc's too) gets the query
+	// parameter redial-resume=1; the opening exchange counts against
+	// DialTimeout. The heartbeat then uses the protocol's PING/PONG on
+	// every platform, so the browser build detects a stalled socket too.
+	Resume bool
 	// NoHeartbeat turns the heartbeat off.
 	NoHeartbeat bool
 	// ReadLimit is the largest message accepted from the server; default

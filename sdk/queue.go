@@ -29,6 +29,8 @@ type sendQueue struct {
 	ready    chan struct{} // has a token while items are waiting
 	space    chan struct{} // made when a writer waits for room; closed when an item leaves
 	closed   bool
+	// rq is the resume mode's cursor (resume_queue.go); nil otherwise.
+	rq *resumeCursor
 }
 
 func newSendQueue(maxN, maxBytes int) *sendQueue {
@@ -63,6 +65,9 @@ func (q *sendQueue) push(m outMsg) (<-chan struct{}, error) {
 func (q *sendQueue) front() (outMsg, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if q.rq != nil {
+		return q.resumeFront()
+	}
 	if q.len() == 0 {
 		return outMsg{}, false
 	}
@@ -73,12 +78,30 @@ func (q *sendQueue) front() (outMsg, bool) {
 func (q *sendQueue) pop() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if q.rq != nil {
+		q.resumePop()
+		return
+	}
 	if q.len() == 0 {
 		return
 	}
-	q.bytes -= len(q.items[q.head].p)
-	q.items[q.head] = outMsg{}
-	q.head++
+	q.dropHead(1)
+	if q.len() > 0 {
+		select {
+		case q.ready <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// dropHead removes the k oldest items (k ≤ len) and wakes a writer
+// waiting for room. Called with mu held.
+func (q *sendQueue) dropHead(k int) {
+	for range k {
+		q.bytes -= len(q.items[q.head].p)
+		q.items[q.head] = outMsg{}
+		q.head++
+	}
 	if q.head == len(q.items) {
 		q.items, q.head = q.items[:0], 0
 	} else if q.head > 64 && q.head*2 > len(q.items) {
@@ -89,12 +112,6 @@ func (q *sendQueue) pop() {
 	if q.space != nil { // made only when someone waits: no allocation per message
 		close(q.space)
 		q.space = nil
-	}
-	if q.len() > 0 {
-		select {
-		case q.ready <- struct{}{}:
-		default:
-		}
 	}
 }
 

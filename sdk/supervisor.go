@@ -206,12 +206,14 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	req, _ := c.closeRequested()
 	flushDeadline := time.NewTimer(closeFlushTimeout)
 	defer flushDeadline.Stop()
+	discard := c.closeDiscard()
 flush:
 	for {
 		if n, _ := c.queue.size(); n == 0 {
 			break
 		}
 		select {
+		case <-discard:
 		case <-c.queue.spaceChan():
 		case <-ended:
 			break flush

@@ -73,6 +73,10 @@ func (srv *Server) servePlain(ws *websocket.Conn) {
 			return
 		}
 		s.mu.Lock()
+		if s.ended { // the handler closed the session meanwhile: nothing reads its inbox
+			s.mu.Unlock()
+			return
+		}
 		s.push(message{typ: sdk.MessageType(typ), payload: b})
 		full := len(s.inbox) >= plainInbox
 		s.mu.Unlock()

@@ -115,6 +115,19 @@ func parseOptions(v safejs.Value) (*jsOptions, error) {
 	if b := o.Backoff; b.Max == 0 && b.Initial > sdk.DefaultMaxDelay {
 		o.Backoff.Max = b.Initial // a long first delay raises the default cap with it
 	}
+	rs, e := v.Get("resume")
+	if e != nil {
+		return nil, e
+	}
+	switch rs.Type() {
+	case safejs.TypeUndefined, safejs.TypeNull:
+	case safejs.TypeBoolean:
+		if o.Resume, e = rs.Truthy(); e != nil {
+			return nil, e
+		}
+	default:
+		return nil, invalid("option resume must be a boolean")
+	}
 	sr, e := v.Get("shouldReconnect")
 	if e != nil {
 		return nil, e

@@ -28,6 +28,8 @@ func (s *Server) controlHandler() http.Handler {
 	handle("/stop", func() error { s.Stop(); return nil })
 	handle("/restart", s.Restart)
 	handle("/reset", func() error { s.Reset(); return nil })
+	handle("/stallall", func() error { s.StallAll(); return nil })
+	handle("/resume/restart", func() error { s.RestartResume(); return nil })
 
 	mux.HandleFunc("/closeall", func(w http.ResponseWriter, r *http.Request) {
 		code, ok := intArg(w, "code", r.FormValue("code"), int(websocket.StatusNormalClosure), 0)
@@ -54,6 +56,7 @@ func (s *Server) controlHandler() http.Handler {
 	})
 	mux.HandleFunc("/live", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, s.Live()) })
 	mux.HandleFunc("/accepted", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, s.Accepted()) })
+	mux.HandleFunc("/resumestats", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, s.ResumeStats()) })
 	mux.HandleFunc("/lastupgrade", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, s.LastUpgrade()) })
 	mux.HandleFunc("/received", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, s.Received(r.FormValue("path")))

@@ -46,6 +46,7 @@ func (s *Server) wsHandler() http.Handler {
 	mux.HandleFunc("/badaccept", s.handleBadAccept)
 	mux.HandleFunc("/header", s.handleHeader)
 	mux.HandleFunc("/ticker", s.handleTicker)
+	mux.HandleFunc("/resume/echo", s.handleResume)
 	return mux
 }
 

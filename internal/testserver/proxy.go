@@ -27,6 +27,7 @@ type Proxy struct {
 	closed bool
 	pipes  map[*pipe]struct{}
 	open   chan struct{} // closed while thawed; a fresh, open channel while frozen
+	delay  time.Duration // added before each chunk is forwarded (SetDelay)
 
 	wg sync.WaitGroup // accept loop and one per pipe
 }
@@ -130,11 +131,14 @@ func (p *Proxy) copy(dst, src net.Conn, pp *pipe) {
 		n, err := src.Read(buf)
 		if n > 0 {
 			p.mu.Lock()
-			open := p.open
+			open, delay := p.open, p.delay
 			p.mu.Unlock()
 			select {
 			case <-open:
 			case <-pp.closed:
+				return
+			}
+			if delay > 0 && !pp.sleep(delay) {
 				return
 			}
 			if _, werr := dst.Write(buf[:n]); werr != nil {
@@ -163,20 +167,7 @@ func (pp *pipe) close(abrupt bool) {
 
 // Cut resets every proxied connection on both sides and returns once their
 // relays have stopped. New connections are still accepted.
-func (p *Proxy) Cut() {
-	p.mu.Lock()
-	victims := make([]*pipe, 0, len(p.pipes))
-	for pp := range p.pipes {
-		victims = append(victims, pp)
-	}
-	p.mu.Unlock()
-	for _, pp := range victims {
-		pp.close(true)
-	}
-	for _, pp := range victims {
-		<-pp.done
-	}
-}
+func (p *Proxy) Cut() { p.cutAll(true) }
 
 // Freeze stops forwarding in both directions on every connection, current
 // and future, while keeping the sockets open: a half-open path. Bytes a

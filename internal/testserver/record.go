@@ -142,6 +142,7 @@ func (s *Server) Reset() {
 	s.last = Upgrade{}
 	s.accepted = 0
 	s.notifyLocked()
+	s.resetResume()
 }
 
 // takeFirst counts one more hit on key and reports whether it is among the

@@ -48,6 +48,8 @@ type Server struct {
 	// of them; after Close it refuses new ones.
 	conns *faults.Registry[*liveConn]
 
+	resume *resumeEcho // /resume/echo (resume.go)
+
 	mu        sync.Mutex
 	ws        *http.Server // nil while stopped
 	accepted  int
@@ -85,6 +87,7 @@ func Start() (*Server, error) {
 		firsts:   make(map[string]int),
 		received: make(map[string][]string),
 		changed:  make(chan struct{}),
+		resume:   newResumeEcho(),
 	}
 	s.ctrl = s.newHTTPServer(s.controlHandler())
 
@@ -204,6 +207,7 @@ func (s *Server) Close() {
 		s.cancel()
 		_ = s.ctrl.Close()
 		s.Stop()
+		_ = s.resume.srv.Load().Close()
 		s.conns.Wait()
 	})
 }
