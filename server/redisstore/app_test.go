@@ -186,8 +186,8 @@ func (a *streamApp) check() error {
 
 // checkKilled is check for a run in which a node was SIGKILLed: one
 // inbound message may be unread in the logs (the killed handler's Read
-// returned it, durable as delivered, before it could log it) and one
-// write unlogged (stored before the kill); both are reported.
+// returned it, durable as delivered, before it could log it) and up to two
+// writes unlogged (stored before or as the kill came).
 func (a *streamApp) checkKilled(t testing.TB) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -206,7 +206,12 @@ func (a *streamApp) checkKilled(t testing.TB) error {
 	if missing >= 0 {
 		t.Logf("c%d was read by the killed handler and not yet logged (the application's concern)", missing)
 	}
-	if a.written != a.n && a.written != a.n-1 {
+	// Up to two writes may be unlogged: one whose Write returned as the
+	// kill came, and one whose Append was already on the wire to Redis
+	// (Redis runs a script it received even if its client then dies). The
+	// client's count (exactly n, in order, checked by the caller) is the
+	// invariant; this is only the killed app's own log.
+	if a.written < a.n-2 || a.written > a.n {
 		return fmt.Errorf("%d successful writes over all handlers, want %d", a.written, a.n)
 	}
 	return nil
