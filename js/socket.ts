@@ -1,5 +1,5 @@
 // RedialSocket: the WebSocket-compatible class over a socket's Go side.
-import { callGo, check, deliver, goSend, readMessages, reportError, runtimeOrThrow, type GoCallbacks, type GoHandle, type Runtime } from "./bridge.js";
+import { callGo, check, deliver, goSend, readMessages, reportError, runtimeOrThrow, type GoCallbacks, type GoHandle, type RedialStats, type Runtime } from "./bridge.js";
 import {
   closeEvent,
   errorEvent,
@@ -48,6 +48,22 @@ type ReadyState = typeof CONNECTING | typeof OPEN | typeof CLOSING | typeof CLOS
  * `onclose` and `onerror` take handlers written for WebSocket or for
  * RedialSocket's richer events; read back, they are typed as WebSocket's.
  */
+const zeroStats: RedialStats = Object.freeze({
+  attempts: 0,
+  reconnects: 0,
+  messagesIn: 0,
+  bytesIn: 0,
+  messagesOut: 0,
+  bytesOut: 0,
+  queuedMessages: 0,
+  queuedBytes: 0,
+  lastRTTMs: 0,
+  timeConnectingMs: 0,
+  timeOpenMs: 0,
+  timeReconnectingMs: 0,
+  timeClosedMs: 0,
+});
+
 export class RedialSocket extends EventTarget {
   static readonly CONNECTING = CONNECTING;
   static readonly OPEN = OPEN;
@@ -76,6 +92,7 @@ export class RedialSocket extends EventTarget {
   #closeArgs: [number, string] | null = null; // close() waiting for #chain to drain
   #closeCalled = false; // the page called close(): only the final events are left
   #errorsLeft = 0; // error events still due after close() (see #gone)
+  #finalStats: RedialStats | null = null; // stats at the final close (the Go side is gone after)
 
   /**
    * Throws "redial-ws: call load({wasmURL}) before new RedialSocket" before
@@ -151,6 +168,20 @@ export class RedialSocket extends EventTarget {
   /** The retry number: of the pending reconnect, or the one that opened the current connection. */
   get attempt(): number {
     return this.#attempt;
+  }
+  /**
+   * Counters for a dashboard (Go's Conn.Stats, one call into Go): attempts,
+   * reconnects, messages and bytes in/out, the send queue, the last ping's
+   * round trip, time in each state (ms). After the final close: as at that close.
+   */
+  get stats(): RedialStats {
+    return this.#readStats() ?? this.#finalStats ?? zeroStats;
+  }
+  #readStats(): RedialStats | null {
+    const h = this.#handle;
+    if (h === null || this.#rt.exited) return null;
+    const st = callGo(this.#rt, () => h.stats());
+    return st instanceof Error ? null : st;
   }
   get [Symbol.toStringTag](): string {
     return "RedialSocket";
@@ -312,6 +343,7 @@ export class RedialSocket extends EventTarget {
     if (!willReconnect) {
       this.#readyState = CLOSED;
       this.#state = "closed";
+      this.#finalStats = this.#readStats();
       this.#handle = null; // its Go functions are released after this event
       this.#chain = [];
       this.#chainBytes = 0;
