@@ -2,6 +2,7 @@
 // wasm/main.go (globalThis.__redial, the redial_send and redial_buffered
 // exports) and the rules for calling into it and taking events from it, and
 // the messages in Go's memory both ways.
+import type { RedialStats } from "./stats.js";
 import { asBytes, utf8Length } from "./webidl.js";
 
 const encoder = new TextEncoder();
@@ -14,33 +15,6 @@ export interface GoHandle {
   sendBinary(n: number): GoResult;
   close(code: number, reason: string): GoResult;
   stats(): RedialStats | Error;
-}
-
-/**
- * RedialSocket.stats: the Go Conn's counters (sdk.Stats, wasm/stats.go).
- * Counts since the socket was made; durations in milliseconds.
- */
-export interface RedialStats {
-  /** Connection attempts started, the first included. */
-  readonly attempts: number;
-  /** Connections opened after the first one. */
-  readonly reconnects: number;
-  /** Messages received from the server, and their payload bytes. */
-  readonly messagesIn: number;
-  readonly bytesIn: number;
-  /** Messages the browser socket accepted, and their payload bytes (a replay in resume mode counts again). */
-  readonly messagesOut: number;
-  readonly bytesOut: number;
-  /** The send queue now: messages and bytes not yet accepted (in resume mode, not yet acknowledged). */
-  readonly queuedMessages: number;
-  readonly queuedBytes: number;
-  /** The last heartbeat ping's round trip, resume mode only (a browser cannot ping); 0 while none. */
-  readonly lastRTTMs: number;
-  /** Time in each state; they sum to the socket's age (until its final close). */
-  readonly timeConnectingMs: number;
-  readonly timeOpenMs: number;
-  readonly timeReconnectingMs: number;
-  readonly timeClosedMs: number;
 }
 
 /** Go functions return an Error (with a .code) or a value: Go cannot throw into JS. */

@@ -1,5 +1,5 @@
 // RedialSocket: the WebSocket-compatible class over a socket's Go side.
-import { callGo, check, deliver, goSend, readMessages, reportError, runtimeOrThrow, type GoCallbacks, type GoHandle, type RedialStats, type Runtime } from "./bridge.js";
+import { callGo, check, deliver, goSend, readMessages, reportError, runtimeOrThrow, type GoCallbacks, type GoHandle, type Runtime } from "./bridge.js";
 import {
   closeEvent,
   errorEvent,
@@ -15,6 +15,7 @@ import {
   type RedialStateChangeEvent,
 } from "./events.js";
 import { normalizeOptions, type RedialOptions } from "./options.js";
+import { zeroStats, type RedialStats } from "./stats.js";
 import { baseURL, clampCode, isBlob, sendData, sizeOf, socketURL, subprotocols, syntaxError, toUSV, utf8Length, type SendData } from "./webidl.js";
 
 const CONNECTING = 0;
@@ -48,22 +49,6 @@ type ReadyState = typeof CONNECTING | typeof OPEN | typeof CLOSING | typeof CLOS
  * `onclose` and `onerror` take handlers written for WebSocket or for
  * RedialSocket's richer events; read back, they are typed as WebSocket's.
  */
-const zeroStats: RedialStats = Object.freeze({
-  attempts: 0,
-  reconnects: 0,
-  messagesIn: 0,
-  bytesIn: 0,
-  messagesOut: 0,
-  bytesOut: 0,
-  queuedMessages: 0,
-  queuedBytes: 0,
-  lastRTTMs: 0,
-  timeConnectingMs: 0,
-  timeOpenMs: 0,
-  timeReconnectingMs: 0,
-  timeClosedMs: 0,
-});
-
 export class RedialSocket extends EventTarget {
   static readonly CONNECTING = CONNECTING;
   static readonly OPEN = OPEN;
