@@ -166,3 +166,13 @@ func TestStatsRTT(t *testing.T) {
 		})
 	}
 }
+
+// TestStatsNoAlloc: reading Stats allocates nothing (a dashboard may poll
+// it often).
+func TestStatsNoAlloc(t *testing.T) {
+	s := startServer(t)
+	c := dial(t, s.URL("/echo"), fast(nil))
+	if n := testing.AllocsPerRun(100, func() { _ = c.Stats() }); n != 0 {
+		t.Fatalf("Stats allocates %v times per call, want 0", n)
+	}
+}
