@@ -2,6 +2,7 @@
 // wasm/main.go (globalThis.__redial, the redial_send and redial_buffered
 // exports) and the rules for calling into it and taking events from it, and
 // the messages in Go's memory both ways.
+import type { RedialStats } from "./stats.js";
 import { asBytes, utf8Length } from "./webidl.js";
 
 const encoder = new TextEncoder();
@@ -13,6 +14,7 @@ export interface GoHandle {
   sendText(n: number): GoResult;
   sendBinary(n: number): GoResult;
   close(code: number, reason: string): GoResult;
+  stats(): RedialStats | Error;
 }
 
 /** Go functions return an Error (with a .code) or a value: Go cannot throw into JS. */

@@ -13,6 +13,7 @@
 export { load, type LoadOptions, type WasmSource } from "./load.js";
 export { RedialSocket } from "./socket.js";
 export type { RedialOptions, WebSocketConstructorLike } from "./options.js";
+export type { RedialStats } from "./stats.js";
 export type {
   Handler,
   RedialCloseEvent,

@@ -15,6 +15,7 @@ import {
   type RedialStateChangeEvent,
 } from "./events.js";
 import { normalizeOptions, type RedialOptions } from "./options.js";
+import { zeroStats, type RedialStats } from "./stats.js";
 import { baseURL, clampCode, isBlob, sendData, sizeOf, socketURL, subprotocols, syntaxError, toUSV, utf8Length, type SendData } from "./webidl.js";
 
 const CONNECTING = 0;
@@ -76,6 +77,7 @@ export class RedialSocket extends EventTarget {
   #closeArgs: [number, string] | null = null; // close() waiting for #chain to drain
   #closeCalled = false; // the page called close(): only the final events are left
   #errorsLeft = 0; // error events still due after close() (see #gone)
+  #finalStats: RedialStats | null = null; // stats at the final close (the Go side is gone after)
 
   /**
    * Throws "redial-ws: call load({wasmURL}) before new RedialSocket" before
@@ -151,6 +153,20 @@ export class RedialSocket extends EventTarget {
   /** The retry number: of the pending reconnect, or the one that opened the current connection. */
   get attempt(): number {
     return this.#attempt;
+  }
+  /**
+   * Counters for a dashboard (Go's Conn.Stats, one call into Go): attempts,
+   * reconnects, messages and bytes in/out, the send queue, the last ping's
+   * round trip, time in each state (ms). After the final close: as at that close.
+   */
+  get stats(): RedialStats {
+    return this.#readStats() ?? this.#finalStats ?? zeroStats;
+  }
+  #readStats(): RedialStats | null {
+    const h = this.#handle;
+    if (h === null || this.#rt.exited) return null;
+    const st = callGo(this.#rt, () => h.stats());
+    return st instanceof Error ? null : st;
   }
   get [Symbol.toStringTag](): string {
     return "RedialSocket";
@@ -312,6 +328,7 @@ export class RedialSocket extends EventTarget {
     if (!willReconnect) {
       this.#readyState = CLOSED;
       this.#state = "closed";
+      this.#finalStats = this.#readStats();
       this.#handle = null; // its Go functions are released after this event
       this.#chain = [];
       this.#chainBytes = 0;

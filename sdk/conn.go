@@ -49,6 +49,7 @@ type Conn struct {
 	kick       chan struct{} // a token when carried has messages for a waiting Read
 	// appBlocked: the reader holds a message the app has not read yet.
 	appBlocked atomic.Bool
+	stats      connStats // Stats' counters (stats.go)
 }
 
 type inMsg struct {
@@ -186,6 +187,7 @@ func newConn(cfg *config, u string, df dialFunc) *Conn {
 		life:         life,
 		kill:         kill,
 	}
+	c.stats.begin(cfg.clock.Now())
 	if cfg.Resume {
 		c.enableResume()
 	}

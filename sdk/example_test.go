@@ -122,3 +122,29 @@ func ExampleCloseStatus() {
 	fmt.Println(sdk.CloseStatus(err) == sdk.StatusPolicyViolation, sdk.CloseStatus(context.Canceled))
 	// Output: true -1
 }
+
+func ExampleConn_Stats() {
+	url, _, stop := exampleServer()
+	defer stop()
+
+	ctx := context.Background()
+	c, err := sdk.Dial(ctx, url, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, m := range []string{"hello", "world!"} {
+		c.Write(ctx, sdk.MessageText, []byte(m))
+		c.Read(ctx)
+	}
+	fmt.Println("open:", c.Stats().TimeOpen > 0) // cheap, safe from any goroutine: poll it for a dashboard
+
+	c.Close(sdk.StatusNormalClosure, "bye")
+	st := c.Stats() // after Close every count is settled
+	fmt.Printf("attempts %d, reconnects %d\n", st.Attempts, st.Reconnects)
+	fmt.Printf("in %d msgs / %d B, out %d msgs / %d B, queued %d\n",
+		st.MessagesIn, st.BytesIn, st.MessagesOut, st.BytesOut, st.QueuedMessages)
+	// Output:
+	// open: true
+	// attempts 1, reconnects 0
+	// in 2 msgs / 11 B, out 2 msgs / 11 B, queued 0
+}

@@ -173,7 +173,9 @@ func (b *beat) confirm(from time.Time) bool {
 func (b *beat) startPing() {
 	b.pinging++
 	b.wg.Go(func() {
+		sent := b.c.cfg.clock.Now()
 		err := b.t.ping(b.ctx)
+		b.c.stats.pinged(err, sent, b.c.cfg.clock)
 		select {
 		case b.pongs <- err:
 		case <-b.ctx.Done():

@@ -120,6 +120,7 @@ func (c *Conn) dialOnce(attempt int) (transport, error) {
 	if c.closeCtx.Err() != nil {
 		return nil, ErrClosed
 	}
+	c.stats.attempts.Add(1)
 	u := c.url
 	if c.cfg.URLFunc != nil {
 		var err error
@@ -193,7 +194,7 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 		cancel()
 		t.abort()
 		wg.Wait()
-		c.carry(t.leftover())
+		c.carry(c.stats.received(t.leftover()))
 		return err, false
 	case <-c.closeReqSignal():
 	case <-c.life.Done():
@@ -248,6 +249,7 @@ func (c *Conn) readLoop(ctx context.Context, t transport, ended chan<- error, dr
 			ended <- err
 			return
 		}
+		c.stats.in(len(p))
 		m := inMsg{typ, p}
 		if first && !c.afterEvents(ctx, gate) {
 			c.carry([]inMsg{m})
@@ -315,6 +317,7 @@ func (c *Conn) writeLoop(ctx context.Context, t transport, ended chan<- error) {
 			ended <- &writeFailure{err} // m stays queued: see settleEnd
 			return
 		}
+		c.stats.out(len(m.p))
 		c.queue.pop()
 	}
 }
@@ -322,6 +325,7 @@ func (c *Conn) writeLoop(ctx context.Context, t transport, ended chan<- error) {
 // transition records a state change and queues its event.
 func (c *Conn) transition(to State, e StateChange) {
 	e.From = State(c.state.Swap(int32(to)))
+	c.stats.entered(e.From, to, c.cfg.clock.Now())
 	e.To = to
 	c.events.push(e)
 }

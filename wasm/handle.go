@@ -103,6 +103,7 @@ func (h *handle) object() (safejs.Value, error) {
 		{"state", func(safejs.Value, []safejs.Value) (any, error) { return h.state().String(), nil }},
 		{"bufferedAmount", func(safejs.Value, []safejs.Value) (any, error) { return h.buffered(), nil }},
 		{"protocol", func(safejs.Value, []safejs.Value) (any, error) { return h.protocol(), nil }},
+		{"stats", h.statsJS},
 	}
 	for _, m := range methods {
 		f, err := export(m.name, m.fn)
