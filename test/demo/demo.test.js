@@ -78,6 +78,9 @@ async function refuseCase(status) {
   assert.match(failed, /browsers hide the HTTP status/);
   assert.match(failed, /reconnect in \d/, "the failed attempt shows the next wait");
   await demo.reopened(before, 25_000);
+  // The resume column was cut and refused too; its session waited.
+  const r = await demo.resumeIntact(before, 25_000);
+  assert.equal(r.firstGap, null, `no gap or duplicate in the resume column after refused reconnects (${r.received} ticks)`);
 }
 
 before(async () => {
