@@ -37,7 +37,7 @@ func (s *Server) apiClose(r *http.Request) (any, error) {
 		// The close handshake waits for the client's answer (up to 5 s in
 		// coder/websocket): do it in the background.
 		// A stalled connection is lifted first, or it could not send it.
-		s.conns.Go(func() { e.CloseHandshake(websocket.StatusCode(code), reason) })
+		s.conns.Go(func() { e.closeWith(websocket.StatusCode(code), reason) })
 	}
 	s.logf("close %d %q → %s: %d connection(s)", code, reason, t, len(victims))
 	res := result("close", t, len(victims))

@@ -18,7 +18,10 @@ type wsConn struct {
 	id     uint64
 	client string      // ?client= on the WebSocket URL; "" when absent
 	kind   string      // "echo", "ticker" or "chat"
-	send   chan outMsg // to the writer; ticks and chat are dropped when full
+	send   chan outMsg // to the writer; ticks and chat are dropped when full (nil: resume)
+	// resume: a /ws/ticker?redial-resume=1 connection, served by the
+	// resume server half (resume.go), which owns its websocket.Conn.
+	resume bool
 }
 
 type outMsg struct {

@@ -33,6 +33,14 @@
 //	                      All clients see the same N sequence, so a client
 //	                      that missed ticks (reconnecting, stalled) sees a
 //	                      gap of exactly the ticks it missed.
+//	                      With ?redial-resume=1 (a resume client adds it) the
+//	                      ticker is served by redial's resume server half
+//	                      (package server, resume.go): one session per
+//	                      client, every tick from its start replayed across
+//	                      reconnects, so it misses none. The faults below
+//	                      reach those connections too; a close code is a
+//	                      close frame written onto the socket, then a drop,
+//	                      so the session survives (docs/demo.md).
 //	/ws/chat?client=ID    whatever any chat client sends goes to every chat
 //	                      client (the sender included), verbatim
 //

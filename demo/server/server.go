@@ -9,6 +9,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/redial-ws/redial/internal/faults"
+	"github.com/redial-ws/redial/server"
 )
 
 // Config is what a Server needs; zero fields mean the defaults.
@@ -35,6 +36,8 @@ type Server struct {
 	// conns holds the live connections and counts every goroutine and
 	// WebSocket handler the Server started; Close shuts it.
 	conns *faults.Registry[*wsConn]
+	// resume serves /ws/ticker?redial-resume=1 (resume.go).
+	resume *server.Server
 
 	mu          sync.Mutex
 	nextID      uint64
@@ -69,6 +72,7 @@ func NewServer(cfg Config) *Server {
 		downUntil:   make(map[string]time.Time),
 		handshakes:  make(map[string]*Handshake),
 	}
+	s.resume = s.newResumeServer()
 	s.conns.Go(s.runTicker)
 	return s
 }
@@ -100,7 +104,7 @@ func (s *Server) Close() {
 	var closing sync.WaitGroup
 	for _, e := range s.conns.List(nil) {
 		// A stalled connection is lifted first, or it could not say goodbye.
-		closing.Go(func() { e.CloseHandshake(websocket.StatusGoingAway, "demo server shutting down") })
+		closing.Go(func() { e.closeWith(websocket.StatusGoingAway, "demo server shutting down") })
 	}
 	done := make(chan struct{})
 	go func() { closing.Wait(); close(done) }()
@@ -118,4 +122,5 @@ func (s *Server) Close() {
 	}
 	<-done
 	s.conns.Wait()
+	_ = s.resume.Close() // ends the sessions and waits for their handlers
 }

@@ -51,7 +51,7 @@ func (s *Server) serveWS(kind string) http.HandlerFunc {
 			return
 		}
 
-		e := s.newConn(client, kind)
+		e := s.newConn(client, kind, isResume(kind, r))
 		registered := false
 		defer func() {
 			e.Release()
@@ -76,6 +76,10 @@ func (s *Server) serveWS(kind string) http.HandlerFunc {
 			},
 			OnHijack: e.SetSocket,
 		}
+		if e.resume {
+			s.serveResume(hw, r, e, &registered)
+			return
+		}
 		c, err := websocket.Accept(hw, r, &websocket.AcceptOptions{
 			Subprotocols:   subprotocols,
 			OriginPatterns: originPatterns,
@@ -91,16 +95,19 @@ func (s *Server) serveWS(kind string) http.HandlerFunc {
 	}
 }
 
-func (s *Server) newConn(client, kind string) *wsConn {
+func (s *Server) newConn(client, kind string, resume bool) *wsConn {
 	s.mu.Lock()
 	s.nextID++
 	id := s.nextID
 	s.mu.Unlock()
-	return &wsConn{
+	e := &wsConn{
 		Live: faults.NewLive(s.ctx),
-		id:   id, client: client, kind: kind,
-		send: make(chan outMsg, sendBuffer),
+		id:   id, client: client, kind: kind, resume: resume,
 	}
+	if !resume { // a resume connection's ticks go through its Session: nil send, trySend skips it
+		e.send = make(chan outMsg, sendBuffer)
+	}
+	return e
 }
 
 // serveConn runs one connection: a reader goroutine (which also answers

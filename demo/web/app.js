@@ -1,15 +1,17 @@
-// The redial demo page: the browser's own WebSocket and a RedialSocket on the
-// same ticker, under the same real faults (the demo server does them), so the
+// The redial demo page: the browser's own WebSocket, a RedialSocket and a
+// RedialSocket({resume: true}) on the same ticker, under the same real faults (the demo server does them), so the
 // difference is seen, not told. See demo/server/main.go for the control API.
 //
 // DOM contract used by test/demo/demo.test.js:
 //   body[data-ready]                         "true" once redial.wasm is loaded, "error" if not
-//   #col-raw, #col-redial                    [data-state] connecting|open|reconnecting|closed,
+//   #col-raw, #col-redial, #col-resume       [data-state] connecting|open|reconnecting|closed,
 //                                            [data-attempt], [data-silent] "true" while open but quiet
 //   [data-counter=received|missed|reconnects|last] inside a column
 //   button[data-fault]                       [data-outcome] reconnect|final|undetected: what RedialSocket does
+//                                            (resume mode detects a stall: the Stall button says so too)
+//   window.redialTicks                       {raw, redial, resume}: every tick each column received, in order
 //   .timeline li                             oldest first; [data-seq] (increasing), [data-kind] fault|open|close|
-//                                            failed|silence|info|hint|fault-error, [data-decision] reconnect|final,
+//                                            failed|silence|detected|info|hint|fault-error, [data-decision] reconnect|final,
 //                                            [data-delay-ms] the wait the policy chose,
 //                                            [data-carried] "true" on the row saying why an attempt is not 1
 //   .timeline, .log                          [data-pinned] "true" while following the newest row
@@ -19,13 +21,13 @@
 //   #echo-log li                             oldest first; [data-dir] in|out|info, .note[data-tone] ok|bad
 import { load } from "/dist/index.js";
 
-import { Column, rawSocket, redialSocket } from "./columns.js";
+import { Column, rawSocket, redialSocket, resumeSocket } from "./columns.js";
 import { $, api, pollClock, secs } from "./common.js";
 import { openEcho, showEcho } from "./echo.js";
 import { resetHandshake } from "./handshake.js";
 
 // The RedialSocket-side clients (the raw column never reconnects).
-const RECONNECTING_CLIENTS = ["redial", "echo"];
+const RECONNECTING_CLIENTS = ["redial", "resume", "echo"];
 
 // Each fault applies to every client. A refusal only affects the next
 // upgrade, so the buttons cut the connections first: the refusal meets
@@ -87,8 +89,8 @@ try {
   setInterval(pollClock, 1000);
   columns.raw = new Column("raw", rawSocket);
   columns.redial = new Column("redial", redialSocket);
-  columns.raw.start();
-  columns.redial.start();
+  columns.resume = new Column("resume", resumeSocket);
+  for (const col of Object.values(columns)) col.start();
   openEcho();
   setInterval(() => {
     for (const col of Object.values(columns)) col.render();

@@ -1,8 +1,9 @@
-// The two ticker columns: the browser's WebSocket and a RedialSocket on
-// /ws/ticker, each with its counters, headline and timeline.
+// The three ticker columns: the browser's WebSocket, a RedialSocket and a
+// RedialSocket in resume mode on /ws/ticker, each with its counters,
+// headline and timeline.
 import { RedialSocket } from "/dist/index.js";
 
-import { $, closeText, describeCode, nextSeq, OPTIONS, refTick, sawTick, secs, since, STABLE_AFTER_MS, wait, whyFinal, wsBase } from "./common.js";
+import { $, closeText, describeCode, nextSeq, OPTIONS, refTick, RESUME_OPTIONS, sawTick, secs, since, STABLE_AFTER_MS, wait, whyFinal, wsBase } from "./common.js";
 import { serverView, showHandshake } from "./handshake.js";
 import { follow } from "./scrollbox.js";
 
@@ -11,6 +12,8 @@ const HINTS = {
   raw: "A WebSocket fires close once and is done: reconnecting, backoff and re-sending are left to your code.",
   redial: "The same API. On every close the policy decides: reconnect after a jittered backoff (1 s, 2 s, 4 s… capped), " +
     "or stop for codes that would fail again (1008, 4500–4999). Sends are queued while it is down.",
+  resume: "The same API with {resume: true}: the server (redial's Go server half) keeps the session, so after a reconnect " +
+    "it replays every tick this socket missed, in order, none twice. Its ping notices a stalled socket within seconds.",
 };
 
 // A column: one client on /ws/ticker, its counters, headline and timeline.
@@ -33,6 +36,10 @@ export class Column {
     this.pending = null; // the close/failed row waiting for the policy's decision
     this.headline = "";
     this.final = null;
+    // Every tick received, in order: the tests check the resume column's
+    // has no gap and no duplicate (app.js's DOM contract).
+    this.ticks = [];
+    (window.redialTicks ??= {})[this.id] = this.ticks;
     $(".timeline", this.el).replaceChildren();
     this.repin();
     this.log("hint", HINTS[this.id]);
@@ -83,6 +90,7 @@ export class Column {
         "not detected");
     }
     c.received++;
+    if (this.ticks.length < 100_000) this.ticks.push(n);
     c.last = n;
     c.lastAt = now;
     sawTick(n);
@@ -121,7 +129,9 @@ export class Column {
       text = this.final ?? "closed";
       tone = "bad";
     } else if (silent) {
-      text = `no tick for ${secs(now - c.lastAt)}, still OPEN: half-open, a browser can't tell`;
+      text = this.id === "resume"
+        ? `no tick for ${secs(now - c.lastAt)}, still OPEN: its ping will tell`
+        : `no tick for ${secs(now - c.lastAt)}, still OPEN: half-open, a browser can't tell`;
       tone = "warn";
     } else if (state === "reconnecting") {
       [text, why] = this.reconnectingLine(now);
@@ -193,8 +203,11 @@ export function rawSocket(url, col) {
   return ws;
 }
 
-export function redialSocket(url, col) {
-  const ws = new RedialSocket(url, [], OPTIONS);
+export const redialSocket = (url, col) => makeRedial(url, col, OPTIONS);
+export const resumeSocket = (url, col) => makeRedial(url, col, RESUME_OPTIONS);
+
+function makeRedial(url, col, options) {
+  const ws = new RedialSocket(url, [], options);
   const mine = (fn) => (e) => col.ws === ws && fn(e);
   col.setState(ws.state);
   ws.addEventListener("statechange", mine((e) => col.setState(e.state)));
@@ -210,7 +223,13 @@ export function redialSocket(url, col) {
   ws.addEventListener("close", mine((e) => {
     if (col.openAt) col.lastOpenMs = performance.now() - col.openAt;
     col.openAt = 0;
+    const quiet = col.c.lastAt ? performance.now() - col.c.lastAt : 0;
     const li = col.log("close", closeText(e), "", { code: e.code });
+    // Resume mode's ping found an open socket silent (the Stall fault): say
+    // it was detected, the way the other columns say it was not.
+    if (options.resume && e.code === 1006 && quiet > 1500) {
+      col.log("detected", `stall detected: no tick and no pong for ${secs(quiet)}; the socket is replaced, the session kept`);
+    }
     if (e.willReconnect) {
       decide(li, "reconnect", "reconnect…");
       col.pending = li;

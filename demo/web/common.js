@@ -5,6 +5,11 @@
 // 8 s instead of the default 30 s so nobody waits long in a demo; every
 // other rule is the default policy.
 export const OPTIONS = { heartbeatMs: 5000, maxDelayMs: 8000 };
+// The resume column's options: the same policy, in resume mode (the server
+// is redial's Go server half), with a 1 s heartbeat: resume mode's ping
+// declares a stalled socket dead within 2 × 1 s + 0.5 s, well inside the
+// 5 s Stall fault.
+export const RESUME_OPTIONS = { ...OPTIONS, resume: true, heartbeatMs: 1000 };
 // How long a connection must stay open before the attempt counter resets:
 // the SDK's default (sdk.DefaultStableAfter); RedialSocket has no option for it.
 export const STABLE_AFTER_MS = 5000;

@@ -30,6 +30,7 @@ type Socket struct {
 	closed   chan struct{}
 	closeErr error
 	once     sync.Once
+	wmu      sync.Mutex // one Write at a time, so CloseFrame lands between frames
 }
 
 // NewSocket wraps c, not stalled.
@@ -65,6 +66,8 @@ func (s *Socket) Write(b []byte) (int, error) {
 	if err := s.wait(); err != nil {
 		return 0, err
 	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	return s.Conn.Write(b)
 }
 

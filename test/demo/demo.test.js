@@ -46,6 +46,11 @@ async function closeCase({ selector, code, decision, minDelayMs = 0, reopenMs = 
   assert.ok(d.delayMs >= minDelayMs, `reconnect delay ${d.delayMs} ms should be ≥ ${minDelayMs} ms: ${d.text}`);
   assert.match(d.text, /reconnect in \d+(\.\d)? m?s( \(≥ 5 s after \d+\))? · attempt \d+/);
   await demo.reopened(before, reopenMs);
+  // The resume column got the same fault: it resumed its session, and the
+  // ticks sent meanwhile were replayed, none lost or twice.
+  const r = await demo.resumeIntact(before, reopenMs);
+  assert.equal(r.firstGap, null, `the resume column's ticks have no gap or duplicate after ${selector} (${r.received} ticks)`);
+  assert.equal(r.missed, 0);
   return d;
 }
 
@@ -73,6 +78,9 @@ async function refuseCase(status) {
   assert.match(failed, /browsers hide the HTTP status/);
   assert.match(failed, /reconnect in \d/, "the failed attempt shows the next wait");
   await demo.reopened(before, 25_000);
+  // The resume column was cut and refused too; its session waited.
+  const r = await demo.resumeIntact(before, 25_000);
+  assert.equal(r.firstGap, null, `no gap or duplicate in the resume column after refused reconnects (${r.received} ticks)`);
 }
 
 before(async () => {
@@ -127,6 +135,16 @@ describe("make demo, as a user sees it", { timeout: 150_000 }, () => {
     assert.match(headline, /no reconnection: stays closed/);
   });
 
+  test("cut TCP: the resume column's missed ticks stay 0 while the plain RedialSocket's grow", async () => {
+    await demo.freshIfNeeded();
+    const redialMissed = await demo.counter("redial", "missed");
+    const before = await demo.press('button[data-fault="cut"]');
+    await demo.reopened(before, 15_000);
+    const r = await demo.resumeIntact(before, 15_000);
+    assert.equal(r.firstGap, null, `no gap or duplicate in the resume column (${r.received} ticks)`);
+    assert.ok((await demo.counter("redial", "missed")) > redialMissed, "the plain RedialSocket lost the ticks sent while it was down");
+  });
+
   test("stall: half-open, missed ticks grow while both say OPEN (a browser cannot ping)", async () => {
     await demo.freshIfNeeded();
     const missedBefore = await demo.counter("redial", "missed");
@@ -163,6 +181,30 @@ describe("make demo, as a user sees it", { timeout: 150_000 }, () => {
     await demo.until("the redial column receiving again", () => document.querySelector("#col-redial").dataset.silent === "false", undefined, 2000);
   });
 
+  test("stall: the resume column's ping detects it, reconnects, and replays what the stall held", async () => {
+    await demo.freshIfNeeded();
+    const before = await demo.press('button[data-fault="stall"]');
+    // Within the 5 s stall: the ping went unanswered, the socket is replaced.
+    const row = await demo.until(
+      "the resume column to detect the stall",
+      (after) =>
+        [...document.querySelectorAll("#col-resume .timeline li[data-kind=detected]")]
+          .filter((li) => Number(li.dataset.seq) > after)
+          .map((li) => li.textContent)[0],
+      before,
+      5000,
+    );
+    assert.match(row, /stall detected/);
+    const r = await demo.resumeIntact(before, 10_000);
+    assert.equal(r.firstGap, null, `no gap or duplicate in the resume column after the stall (${r.received} ticks)`);
+    // The plain column did not notice: no close in its timeline.
+    const kinds = await demo.page.evaluate(
+      (after) => [...document.querySelectorAll("#col-redial .timeline li")].filter((li) => Number(li.dataset.seq) > after).map((li) => li.dataset.kind),
+      before,
+    );
+    assert.ok(!kinds.includes("close"), `the plain RedialSocket saw no close during the stall: ${kinds}`);
+  });
+
   test("server down 3 s: reconnects when it is back; a message sent meanwhile is delivered", async () => {
     await demo.freshIfNeeded();
     assert.equal(await demo.outcome('button[data-fault="restart"]'), "reconnect");
@@ -178,6 +220,8 @@ describe("make demo, as a user sees it", { timeout: 150_000 }, () => {
     const out = await demo.page.evaluate(() => [...document.querySelectorAll("#echo-log li[data-dir=out]")].at(-1).textContent);
     assert.ok(out.includes(text) && /queued while (reconnecting|connecting)/.test(out), `the send shows as queued: ${out}`);
     await demo.reopened(before, 25_000);
+    const r = await demo.resumeIntact(before, 25_000);
+    assert.equal(r.firstGap, null, `the resume column's session survived the 3 s outage (${r.received} ticks, no gap or duplicate)`);
     await demo.until(
       "the queued message echoed after the reconnect",
       (text) => [...document.querySelectorAll("#echo-log li[data-dir=in]")].some((li) => li.textContent.includes(text)),
@@ -199,8 +243,11 @@ describe("make demo, as a user sees it", { timeout: 150_000 }, () => {
     assert.ok(rawMissed > 0, `raw WebSocket missed ticks: ${rawMissed}`);
     assert.equal(rawReconnects, 0, "a WebSocket never reconnects");
     assert.ok(redialReconnects > 0, `RedialSocket reconnects: ${redialReconnects}`);
+    assert.ok((await demo.counter("resume", "reconnects")) > 0, "the resume column reconnected too");
+    assert.equal(await demo.counter("resume", "missed"), 0, "and missed nothing");
     assert.equal(await demo.page.textContent('[data-testid="state-raw"]'), "closed");
     assert.equal(await demo.page.textContent('[data-testid="state-redial"]'), "open");
+    assert.equal(await demo.page.textContent('[data-testid="state-resume"]'), "open");
     const faultErrors = await demo.page.evaluate(() => [...document.querySelectorAll(".timeline li[data-kind=fault-error]")].map((li) => li.textContent));
     assert.deepEqual(faultErrors, [], "every fault request succeeded");
     const width = await demo.page.evaluate(() => document.documentElement.scrollWidth);
@@ -239,7 +286,7 @@ describe("make demo, as a user sees it", { timeout: 150_000 }, () => {
     await context.close();
   });
 
-  test("a narrow phone (390 px): no horizontal scroll, both columns side by side", async () => {
+  test("a narrow phone (390 px): no horizontal scroll, two columns side by side, resume mode below", async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     try {
       const small = new DemoPage(await phone.newPage(), tmp);
@@ -252,11 +299,14 @@ describe("make demo, as a user sees it", { timeout: 150_000 }, () => {
         document.querySelectorAll("#col-redial .timeline li[data-kind=open]").length >= 2, undefined, 15_000);
       const layout = await p.evaluate(() => {
         const r = (id) => document.querySelector(`#col-${id}`).getBoundingClientRect();
-        return { scrollWidth: document.documentElement.scrollWidth, raw: r("raw").toJSON(), redial: r("redial").toJSON() };
+        return { scrollWidth: document.documentElement.scrollWidth, raw: r("raw").toJSON(), redial: r("redial").toJSON(), resume: r("resume").toJSON() };
       });
       assert.ok(layout.scrollWidth <= 390, `no horizontal scroll at 390 px (scrollWidth ${layout.scrollWidth})`);
       assert.equal(Math.round(layout.raw.top), Math.round(layout.redial.top), "the columns sit side by side");
       assert.ok(layout.redial.right <= 390, "the redial column fits");
+      // Resume mode below them, the full width: its counters stay readable.
+      assert.ok(layout.resume.top >= layout.raw.bottom && layout.resume.right <= 390 && layout.resume.width >= 300,
+        `the resume column below, full width: ${JSON.stringify(layout.resume)}`);
       assert.deepEqual(small.errors.map(String), []);
     } finally {
       await phone.close();

@@ -146,7 +146,7 @@ export class DemoPage {
           return `  ${id}: state=${el.dataset.state} attempt=${el.dataset.attempt} silent=${el.dataset.silent} received=${c("received")} missed=${c("missed")} reconnects=${c("reconnects")}\n${rows.join("\n")}`;
         };
         const v = document.querySelector("#hs-verdict");
-        return `page now (newest last):\n${col("raw")}\n${col("redial")}\n  handshake: verified=${v.dataset.verified} “${v.textContent}”\n  echo: ${document.querySelector("#echo-state").textContent} ${document.querySelector("#echo-queued").textContent}`;
+        return `page now (newest last):\n${col("raw")}\n${col("redial")}\n${col("resume")}\n  handshake: verified=${v.dataset.verified} “${v.textContent}”\n  echo: ${document.querySelector("#echo-state").textContent} ${document.querySelector("#echo-queued").textContent}`;
       });
     } catch (err) {
       return `(could not read the page: ${err.message})`;
@@ -194,7 +194,7 @@ export class DemoPage {
     await this.page.click("#reset");
     await this.until(
       "fresh clients after Reset",
-      () => ["raw", "redial"].every((id) => document.querySelector(`#col-${id} .timeline li[data-kind="open"]`)),
+      () => ["raw", "redial", "resume"].every((id) => document.querySelector(`#col-${id} .timeline li[data-kind="open"]`)),
       undefined,
       10_000,
     );
@@ -267,6 +267,38 @@ export class DemoPage {
     const attempt = await this.page.evaluate(() => Number(document.querySelector("#col-redial").dataset.attempt));
     const open = await this.page.evaluate(() => document.querySelector("#col-redial").dataset.state === "open");
     if (attempt >= 2 || !open) await this.reset();
+  }
+
+  /**
+   * The resume column after a fault pressed after row `after`: it opened
+   * again, caught up (missed ticks back to 0, its last tick at least the
+   * server's tick at the fault + 5) and every tick it received since its
+   * start is there exactly once, in order. Returns
+   * {reopens, missed, received, firstGap} for the message.
+   */
+  async resumeIntact(after, ms) {
+    await this.until(
+      "the resume column to open again",
+      (after) =>
+        document.querySelector("#col-resume").dataset.state === "open" &&
+        [...document.querySelectorAll("#col-resume .timeline li[data-kind=open]")].some((li) => Number(li.dataset.seq) > after),
+      after,
+      ms,
+    );
+    const target = (await this.page.evaluate(() => (window.redialTicks.redial.at(-1) ?? 0))) + 5;
+    await this.until(
+      "the resume column caught up with missed ticks 0",
+      (target) =>
+        Number(document.querySelector("#col-resume [data-counter=missed]").textContent) === 0 &&
+        (window.redialTicks.resume.at(-1) ?? 0) >= target,
+      target,
+      15_000,
+    );
+    return this.page.evaluate(() => {
+      const t = window.redialTicks.resume;
+      const i = t.findIndex((n, i) => i > 0 && n !== t[i - 1] + 1);
+      return { received: t.length, firstGap: i < 0 ? null : `${t[i - 1]} then ${t[i]}`, missed: Number(document.querySelector("#col-resume [data-counter=missed]").textContent) };
+    });
   }
 
   /** The outcome a fault button announces: reconnect | final | undetected. */
