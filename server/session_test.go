@@ -144,16 +144,7 @@ func TestReconnectWithinTTL(t *testing.T) {
 	clk := fakeclock.New(time.Unix(1e9, 0))
 	const ttl = time.Minute
 	runs := make(chan struct{}, 4)
-	f := start(t, &server.Options{Clock: clk, SessionTTL: ttl}, func(ctx context.Context, s *server.Session) {
-		runs <- struct{}{}
-		for {
-			typ, p, err := s.Read(ctx)
-			if err != nil {
-				return
-			}
-			_ = s.Write(ctx, typ, p)
-		}
-	})
+	f := start(t, &server.Options{Clock: clk, SessionTTL: ttl}, countingEcho(runs))
 	ws, w := open(t, ctx, f.resumeURL(), nil, 0)
 	send(t, ctx, ws, data(resumewire.KindDataText, 1, "one"))
 	if got := readFrame(t, ctx, ws); got.N != 1 || string(got.Payload) != "one" {
@@ -370,16 +361,7 @@ func TestPlainClose(t *testing.T) {
 func TestReattachReplacesStalledConnection(t *testing.T) {
 	ctx := testCtx(t, 10*time.Second)
 	runs := make(chan struct{}, 4)
-	f := start(t, nil, func(ctx context.Context, s *server.Session) {
-		runs <- struct{}{}
-		for {
-			typ, p, err := s.Read(ctx)
-			if err != nil {
-				return
-			}
-			_ = s.Write(ctx, typ, p)
-		}
-	})
+	f := start(t, nil, countingEcho(runs))
 	ws1, w := open(t, ctx, f.resumeURL(), nil, 0)
 	send(t, ctx, ws1, data(resumewire.KindDataText, 1, "a"))
 	if d := readFrame(t, ctx, ws1); d.N != 1 || string(d.Payload) != "a" {
@@ -403,5 +385,20 @@ func TestReattachReplacesStalledConnection(t *testing.T) {
 	}
 	if len(runs) != 1 {
 		t.Fatalf("handler started %d times", len(runs))
+	}
+}
+
+// countingEcho is a handler that echoes every message and signals runs
+// each time it starts (once per session, as the server promises).
+func countingEcho(runs chan<- struct{}) func(context.Context, *server.Session) {
+	return func(ctx context.Context, s *server.Session) {
+		runs <- struct{}{}
+		for {
+			typ, p, err := s.Read(ctx)
+			if err != nil {
+				return
+			}
+			_ = s.Write(ctx, typ, p)
+		}
 	}
 }

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 
-import { control, newPage, setup } from "./helpers.js";
+import { control, newPage, setup, closeLeftover } from "./helpers.js";
 
 let env;
 let page;
@@ -17,13 +17,7 @@ before(async () => {
   ({ page, context } = await newPage(env));
 });
 afterEach(async () => {
-  await page.evaluate(async () => {
-    if (window.s && window.s.readyState !== 3) {
-      window.s.close();
-      await window.rec.waitFor((e) => e.type === "close" && e.willReconnect === false, { what: "final close" });
-    }
-    window.s = window.rec = undefined;
-  });
+  await closeLeftover(page); // every test leaves its socket closed for good
   await control(env, "/reset");
 });
 after(async () => {

@@ -294,3 +294,15 @@ export async function sideBySide(page, url, protocols, redialOptions, scenario, 
     { url, protocols, redialOptions, scenario: scenario.toString(), withRaw: raw },
   );
 }
+
+// closeLeftover ends the page's window.s for good (if a test left it open)
+// and waits for its final close, so the next test starts clean.
+export async function closeLeftover(page) {
+  await page.evaluate(async () => {
+    if (window.s && window.s.readyState !== 3) {
+      window.s.close();
+      await window.rec.waitFor((e) => e.type === "close" && e.willReconnect === false, { what: "final close" });
+    }
+    window.s = window.rec = undefined;
+  });
+}
