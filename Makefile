@@ -130,5 +130,5 @@ demo: wasm
 
 ## bench: redial against coder/websocket, side by side in one run (ratios in BENCHMARKS.md).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./bench | tee bench/last.txt
-	@$(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da -col /client bench/last.txt 2>/dev/null || true
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count 6 . | tee last.txt
+	@cd bench && $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da -col /client last.txt 2>/dev/null || true
