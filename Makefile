@@ -28,6 +28,7 @@ lint: $(STATICCHECK) lint-ts
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./sdk/... ./wasm/...
 	$(STATICCHECK) ./...
+	cd bench && $(GO) vet ./... && ../$(STATICCHECK) ./...
 	GOOS=js GOARCH=wasm $(STATICCHECK) ./sdk/... ./wasm/...
 	@scripts/govulncheck.sh
 
@@ -128,7 +129,8 @@ demo: wasm
 	$(GO) build -o .bin/redial-demo ./demo/server
 	@exec .bin/redial-demo -web demo/web -dist dist
 
-## bench: redial against coder/websocket, side by side in one run (ratios in BENCHMARKS.md).
+## bench: every bench/run.d/NN-name.sh in order (scripts/bench.sh), then BENCHMARKS.md from
+## bench/out/ (plots into docs/bench/). BENCH_ONLY=20,30 reruns some pieces; BENCH_ONLY=none only
+## rebuilds the file. Not part of make test: speed is measured here, never asserted in tests.
 bench:
-	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count 6 . | tee last.txt
-	@cd bench && $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da -col /client last.txt 2>/dev/null || true
+	@scripts/bench.sh
