@@ -39,7 +39,7 @@ run=$out/run.env
   echo "Every figure is a ratio or a side-by-side in one run on one machine; do not compare"
   echo "across machines. Pieces: \`bench/run.d/NN-name.sh\`; their raw outputs: \`bench/out/\`."
   echo
-  echo "- **Run**: $(get started "$run")${BENCH_ONLY:+ (only: $BENCH_ONLY)}$( [[ -n $(get only "$run") ]] && echo " (pieces rerun: $(get only "$run"); the others from earlier runs, dated below)"), pieces took $(get total "$run") s"
+  echo "- **Run**: $(get started "$run"), pieces took $(get total "$run") s$( [[ -n $(get only "$run") ]] && echo " (BENCH_ONLY=$(get only "$run"): the other pieces are from earlier runs, dated below)")"
   echo "- **Machine**: ${cpu:-unknown CPU}, $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2 " GiB"}') RAM, Linux $(uname -r)"
   echo "- **Load average** (1, 5, 15 min): before $(get load_before "$run"), after $(get load_after "$run")"
   echo "- **Versions**: $(go version | cut -d' ' -f3-4), node $(ver node --version), $(ver chromium --version), $(ver redis-server --version | grep -o 'v=[^ ]*' | sed 's/v=/redis-server /')"

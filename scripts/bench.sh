@@ -32,6 +32,7 @@ timeout_s=${BENCH_PIECE_TIMEOUT:-900}
 secs_since() { echo $(( ($(date +%s%N) - $1 + 500000000) / 1000000000 )); }
 
 failed=()
+ran=0
 total_start=$(date +%s%N)
 for piece in bench/run.d/[0-9][0-9]-*.sh; do
   [[ -e $piece ]] || continue
@@ -44,6 +45,7 @@ for piece in bench/run.d/[0-9][0-9]-*.sh; do
   # Stale outputs of this piece go first, so a failure never leaves last
   # run's figures looking current.
   rm -f "$out/$name".* "$out/$name"-*
+  ran=$((ran + 1))
   echo "=== $name${budget:+ (budget ${budget} s)}"
   start=$(date +%s%N)
   timeout --kill-after=10 "$timeout_s" bash "$piece" 2>&1 | tee "$out/$name.log"
@@ -63,13 +65,17 @@ for piece in bench/run.d/[0-9][0-9]-*.sh; do
   echo "=== $name: $status in ${elapsed} s${budget:+ (budget ${budget} s)}${over:+, OVER BUDGET}"
 done
 total=$(secs_since "$total_start")
-{
-  cat "$out/run.env.tmp"
-  echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "total=$total"
-} >"$out/run.env"
+# The header describes the last run that ran anything (BENCH_ONLY=none
+# only rebuilds the file).
+if ((ran > 0)); then
+  {
+    cat "$out/run.env.tmp"
+    echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "total=$total"
+  } >"$out/run.env"
+  echo "=== $ran pieces took ${total} s"
+fi
 rm -f "$out/run.env.tmp"
-echo "=== pieces took ${total} s"
 
 scripts/bench-report.sh || failed+=("bench-report")
 if ((${#failed[@]})); then

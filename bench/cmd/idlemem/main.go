@@ -10,7 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -40,13 +39,7 @@ var contenders = []contender{
 		if err != nil {
 			return nil, err
 		}
-		go func() {
-			for {
-				if _, _, err := c.Read(context.Background()); err != nil {
-					return
-				}
-			}
-		}()
+		benchkit.ReadLoop(func() error { _, _, err := c.Read(context.Background()); return err }, nil)
 		return closer(func() { c.CloseNow() }), nil
 	}},
 	{"gorilla", func(ctx context.Context, url string) (idle, error) {
@@ -54,13 +47,7 @@ var contenders = []contender{
 		if err != nil {
 			return nil, err
 		}
-		go func() {
-			for {
-				if _, _, err := c.ReadMessage(); err != nil {
-					return
-				}
-			}
-		}()
+		benchkit.ReadLoop(func() error { _, _, err := c.ReadMessage(); return err }, nil)
 		return closer(func() { c.Close() }), nil
 	}},
 	{"redial", func(ctx context.Context, url string) (idle, error) {
@@ -68,13 +55,7 @@ var contenders = []contender{
 		if err != nil {
 			return nil, err
 		}
-		go func() {
-			for {
-				if _, _, err := c.Read(context.Background()); err != nil {
-					return
-				}
-			}
-		}()
+		benchkit.ReadLoop(func() error { _, _, err := c.Read(context.Background()); return err }, nil)
 		return closer(func() { c.Close(sdk.StatusNormalClosure, "") }), nil
 	}},
 }
@@ -87,34 +68,8 @@ type result struct {
 	dialTime                   time.Duration
 }
 
+// workers is how many dials (and closes) run at once.
 const workers = 64
-
-// each runs f(i) for i in [0, n) on workers goroutines; the first error wins.
-func each(n int, f func(i int) error) error {
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		ferr error
-		next = make(chan int)
-	)
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				if err := f(i); err != nil {
-					mu.Lock()
-					ferr = err
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return ferr
-}
 
 func measure(ct contender, n int) (result, error) {
 	srv, err := benchkit.StartServer()
@@ -129,7 +84,7 @@ func measure(ct contender, n int) (result, error) {
 	before := benchkit.ReadMem()
 	conns := make([]idle, n)
 	start := time.Now()
-	err = each(n, func(i int) error {
+	err = benchkit.Parallel(n, workers, func(i int) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		c, err := ct.dial(ctx, srv.URL)
@@ -140,7 +95,7 @@ func measure(ct contender, n int) (result, error) {
 		return nil
 	})
 	dialTime := time.Since(start)
-	defer each(n, func(i int) error {
+	defer benchkit.Parallel(n, workers, func(i int) error {
 		if conns[i] != nil {
 			conns[i].Close()
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/recws-org/recws"
 
+	"github.com/redial-ws/redial/bench/internal/benchkit"
 	"github.com/redial-ws/redial/sdk"
 )
 
@@ -53,14 +54,8 @@ func redialContender(name string, b sdk.Backoff) contender {
 		if err != nil {
 			return nil, err
 		}
-		go func() {
-			for {
-				if _, _, err := c.Read(context.Background()); err != nil {
-					return
-				}
-				p.msgs <- time.Now()
-			}
-		}()
+		benchkit.ReadLoop(func() error { _, _, err := c.Read(context.Background()); return err },
+			func() { p.msgs <- time.Now() })
 		p.stop = func() { c.Close(sdk.StatusNormalClosure, "") }
 		return p, nil
 	}}

@@ -292,6 +292,7 @@ func run(n, workers, herdN int, dir, name string) error {
 	if err != nil {
 		return err
 	}
+	stopSampling := timerLateness()
 	var rs []result
 	for _, f := range faults {
 		for _, ct := range trialContenders() {
@@ -314,5 +315,5 @@ func run(n, workers, herdN int, dir, name string) error {
 		fmt.Printf("herd of %d, %s: in %v\n", herdN, ct.name, time.Since(start).Round(time.Millisecond))
 		hr = append(hr, herdResult{ct.name, back})
 	}
-	return report(dir, name, n, workers, herdN, hs, rs, hr)
+	return report(dir, name, n, workers, herdN, hs, stopSampling(), rs, hr)
 }

@@ -43,7 +43,7 @@ func peakWindow(ds []time.Duration, w time.Duration) int {
 
 const herdWindow = 50 * time.Millisecond
 
-func report(dir, name string, n, workers, herdN int, hs []time.Duration, rs []result, hr []herdResult) error {
+func report(dir, name string, n, workers, herdN int, hs, late []time.Duration, rs []result, hr []herdResult) error {
 	o, err := benchkit.NewOut(dir, name)
 	if err != nil {
 		return err
@@ -80,7 +80,8 @@ func report(dir, name string, n, workers, herdN int, hs []time.Duration, rs []re
 	o.P("upgrade, coder/websocket `Dial`) on this loopback takes %s (p50 of 100, unloaded). The", benchkit.Ms(hs50))
 	o.P("**floor** is a raw coder/websocket client the app redials by hand, at once and then every")
 	o.P("1 ms: what any reconnect costs past its wait (noticing the drop, one handshake) under the")
-	o.P("same faults and load.")
+	o.P("same faults and load. Meanwhile a sampler sleeps random 0–100 ms waits: the machine woke")
+	o.P("them %s late (p50; p99 %s, %d samples), a delay any backoff wait pays.", benchkit.Ms(pct(late, 50)), benchkit.Ms(pct(late, 99)), len(late))
 	o.P("")
 
 	o.P("### Ratios (p50, redial / recws)")
@@ -170,10 +171,11 @@ func report(dir, name string, n, workers, herdN int, hs []time.Duration, rs []re
 	o.P("  them over the first backoff window.")
 	o.P("")
 
+	allowed := floor + max(time.Millisecond, pct(late, 50))
 	o.Target("reconnect p50 after a drop ≤ the backoff draw + 1 RTT (≈ 0.5 s at the default)",
-		fmt.Sprintf("p50 %s; draw p50 %s; open − draw p50 %s (floor: %s)", benchkit.Ms(pct(col(def, open), 50)),
-			benchkit.Ms(pct(col(def, func(t trial) time.Duration { return t.draws }), 50)), benchkit.Ms(exc), benchkit.Ms(floor)),
-		exc <= floor+time.Millisecond, "1 RTT read as the floor: a raw client redialed at once by hand, same faults and load; met when open − draw (p50) ≤ floor + 1 ms for timer and hand-offs")
+		fmt.Sprintf("p50 %s (draw p50 %s); open − draw p50 %s vs %s allowed", benchkit.Ms(pct(col(def, open), 50)),
+			benchkit.Ms(pct(col(def, func(t trial) time.Duration { return t.draws }), 50)), benchkit.Ms(exc), benchkit.Ms(allowed)),
+		exc <= allowed, fmt.Sprintf("1 RTT read as the floor (a raw client redialed at once by hand, same faults and load: %s) + max(1 ms, the timer's lateness p50 here, %s) for the wait's wake-up and hand-offs", benchkit.Ms(floor), benchkit.Ms(pct(late, 50))))
 	for _, h := range hr {
 		if h.client != "redial" {
 			continue

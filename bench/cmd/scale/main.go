@@ -109,31 +109,10 @@ type point struct {
 
 func (p point) rate() float64 { return float64(p.msgs) / p.dur.Seconds() }
 
-// parallel runs f(i) for i in [0, n), 64 at a time; the first error wins.
-func parallel(n int, f func(i int) error) error {
-	var (
-		wg   sync.WaitGroup
-		once sync.Once
-		ferr error
-		sem  = make(chan struct{}, 64)
-	)
-	for i := range n {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if err := f(i); err != nil {
-				once.Do(func() { ferr = err })
-			}
-		})
-	}
-	wg.Wait()
-	return ferr
-}
-
 func measure(url, name string, dial func(context.Context, string) (echoer, error), n int, d time.Duration, size int) (point, error) {
 	before := benchkit.ReadMem()
 	cs := make([]echoer, n)
-	err := parallel(n, func(i int) error {
+	err := benchkit.Parallel(n, 64, func(i int) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		c, err := dial(ctx, url)
@@ -143,7 +122,7 @@ func measure(url, name string, dial func(context.Context, string) (echoer, error
 		cs[i] = c
 		return nil
 	})
-	defer parallel(n, func(i int) error {
+	defer benchkit.Parallel(n, 64, func(i int) error {
 		if cs[i] != nil {
 			cs[i].close()
 		}

@@ -92,6 +92,7 @@ func scalePlot(path string, ps []point) error {
 	rate, rtt := plot.New(), plot.New()
 	rate.Title.Text = "Round trips per second, all clients (1 KiB echo)"
 	rate.Y.Label.Text = "messages/s"
+	rate.Y.Min = 0
 	rtt.Title.Text = "RTT p99"
 	rtt.Y.Label.Text = "ms (log)"
 	rtt.Y.Scale = plot.LogScale{}
@@ -102,6 +103,7 @@ func scalePlot(path string, ps []point) error {
 		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 		p.Legend.Top = true
 	}
+	rate.Legend.Left = true
 	for _, name := range []string{"coder", "redial"} {
 		var xr, xl plotter.XYs
 		for _, p := range ps {
