@@ -21,6 +21,9 @@ mkdir -p "$out"
 only=${BENCH_ONLY:-}
 timeout_s=${BENCH_PIECE_TIMEOUT:-900}
 
+# secs_since NS: whole seconds (rounded) since NS, a date +%s%N.
+secs_since() { echo $(( ($(date +%s%N) - $1 + 500000000) / 1000000000 )); }
+
 # The machine's load before and after, for the report's header.
 {
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -28,8 +31,16 @@ timeout_s=${BENCH_PIECE_TIMEOUT:-900}
   echo "only=$only"
 } >"$out/run.env.tmp"
 
-# secs_since NS: whole seconds (rounded) since NS, a date +%s%N.
-secs_since() { echo $(( ($(date +%s%N) - $1 + 500000000) / 1000000000 )); }
+# Warm the build cache first, so the pieces' times are their runs, not the
+# first compile of the bench module (gonum/plot alone takes a while).
+if [[ $only != none ]]; then
+  build_start=$(date +%s%N)
+  if (cd bench && go build ./...); then
+    echo "=== bench module built in $(secs_since "$build_start") s"
+  else
+    echo "=== bench module does not build; the pieces that need it will fail" >&2
+  fi
+fi
 
 failed=()
 ran=0
