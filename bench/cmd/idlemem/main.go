@@ -10,6 +10,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/coder/websocket"
@@ -71,6 +73,22 @@ type result struct {
 // workers is how many dials (and closes) run at once.
 const workers = 64
 
+// prof, when set, is where measure writes each client's heap profile
+// (with %s for the client's name), taken with its connections open.
+var prof string
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 func measure(ct contender, n int) (result, error) {
 	srv, err := benchkit.StartServer()
 	if err != nil {
@@ -110,6 +128,11 @@ func measure(ct contender, n int) (result, error) {
 	}
 	time.Sleep(time.Second) // let every connection's goroutines settle into their idle waits
 	after := benchkit.ReadMem()
+	if prof != "" {
+		if err := writeHeapProfile(fmt.Sprintf(prof, ct.name)); err != nil {
+			return result{}, err
+		}
+	}
 	N := float64(n)
 	return result{
 		name:        ct.name,
@@ -128,7 +151,11 @@ func main() {
 	n := flag.Int("n", 10000, "idle connections per contender")
 	dir := flag.String("out", "bench/out", "output directory")
 	name := flag.String("name", "30-idle-memory", "piece name (output file prefix)")
+	flag.StringVar(&prof, "heapprofile", "", "write each client's heap profile here (%s: the client's name)")
 	flag.Parse()
+	// Finer heap sampling than the default 512 KiB, so the profile's
+	// per-connection items (a few hundred bytes each) are not sampling noise.
+	runtime.MemProfileRate = 16 << 10
 	if err := run(*n, *dir, *name); err != nil {
 		fmt.Fprintln(os.Stderr, "idlemem:", err)
 		os.Exit(1)
