@@ -189,11 +189,12 @@ func worker(ct contender, f fault, n int) ([]trial, error) {
 }
 
 // herd dials n clients to one server, drops them all at once and returns
-// each one's time back (open), from the drop.
-func herd(ct contender, n int) ([]time.Duration, error) {
+// each one's time back (open), from the drop, and (redial) the retries
+// each one scheduled before it.
+func herd(ct contender, n int) ([]time.Duration, []int, error) {
 	s, err := newFaultServer()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer s.down()
 	ps := make([]*probe, n)
@@ -217,19 +218,20 @@ func herd(ct contender, n int) ([]time.Duration, error) {
 		}
 	}()
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	began := time.Now()
 	s.drop()
-	ds := make([]time.Duration, n)
+	ds, retries := make([]time.Duration, n), make([]int, n)
 	for i, p := range ps {
 		t, err := recv(p.opens, "open after the herd drop")
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		ds[i] = t.Sub(began)
+		retries[i] = len(p.delays)
 	}
-	return ds, nil
+	return ds, retries, nil
 }
 
 // handshakes times n fresh coder/websocket dials: what one reconnect costs
@@ -283,8 +285,9 @@ type result struct {
 }
 
 type herdResult struct {
-	client string
-	back   []time.Duration
+	client  string
+	back    []time.Duration
+	retries []int
 }
 
 func run(n, workers, herdN int, dir, name string) error {
@@ -308,12 +311,12 @@ func run(n, workers, herdN int, dir, name string) error {
 	var hr []herdResult
 	for _, ct := range contenders() {
 		start := time.Now()
-		back, err := herd(ct, herdN)
+		back, retries, err := herd(ct, herdN)
 		if err != nil {
 			return err
 		}
 		fmt.Printf("herd of %d, %s: in %v\n", herdN, ct.name, time.Since(start).Round(time.Millisecond))
-		hr = append(hr, herdResult{ct.name, back})
+		hr = append(hr, herdResult{ct.name, back, retries})
 	}
 	return report(dir, name, n, workers, herdN, hs, stopSampling(), rs, hr)
 }

@@ -140,13 +140,13 @@ func report(dir, name string, n, workers, herdN int, hs, late []time.Duration, r
 	for _, h := range hr {
 		pk := peakWindow(h.back, herdWindow)
 		hrows = append(hrows, []string{h.client, spread(h.back), benchkit.Ms(slices.Max(h.back)),
-			fmt.Sprintf("%d (%.0f %%)", pk, 100*float64(pk)/float64(len(h.back)))})
+			fmt.Sprintf("%d (%.0f %%)", pk, 100*float64(pk)/float64(len(h.back))), retriesWord(h)})
 		for i, d := range h.back {
-			hcsv = append(hcsv, []string{h.client, fmt.Sprint(i), msf(d)})
+			hcsv = append(hcsv, []string{h.client, fmt.Sprint(i), msf(d), fmt.Sprint(h.retries[i])})
 		}
 	}
-	o.Table([]string{"client", "back p50 / p90 / p99", "last back", fmt.Sprintf("peak within %v", herdWindow)}, hrows)
-	if err := o.CSV("-herd", []string{"client", "i", "open_ms"}, hcsv); err != nil {
+	o.Table([]string{"client", "back p50 / p90 / p99", "last back", fmt.Sprintf("peak within %v", herdWindow), "retries per client (max)"}, hrows)
+	if err := o.CSV("-herd", []string{"client", "i", "open_ms", "retries"}, hcsv); err != nil {
 		return err
 	}
 	if err := herdPlot(o.Path("-herd.svg"), herdN, hr); err != nil {
@@ -187,6 +187,20 @@ func report(dir, name string, n, workers, herdN int, hs, late []time.Duration, r
 			share <= 0.15, "200 uniform draws over 1 s put 9 % (median) to 12 % (p99) in their busiest 50 ms (simulated); a herd puts 100 %")
 	}
 	return o.Close()
+}
+
+// retriesWord words the mean and most retries a herd's clients scheduled
+// (redial reports them; recws does not).
+func retriesWord(h herdResult) string {
+	if h.client == "recws" {
+		return "not reported"
+	}
+	sum, most := 0, 0
+	for _, r := range h.retries {
+		sum += r
+		most = max(most, r)
+	}
+	return fmt.Sprintf("%.1f (%d)", float64(sum)/float64(len(h.retries)), most)
 }
 
 func msf(d time.Duration) string { return fmt.Sprintf("%.3f", float64(d)/float64(time.Millisecond)) }
