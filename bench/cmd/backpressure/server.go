@@ -1,9 +1,10 @@
 // Command backpressure is the loopback side of bench/run.d/60-backpressure.sh:
 //
-//	backpressure serve -dist DIR   a server that floods each WebSocket at /flood
-//	                               with 1 KiB binary messages at -rate msg/s and
-//	                               counts the bytes its writes completed; it
-//	                               serves DIR at /dist/ and a blank page at /.
+//	backpressure serve -dist DIR -wasm DIR   a server that floods each WebSocket
+//	                               at /flood with 1 KiB binary messages at -rate
+//	                               msg/s and counts the bytes its writes
+//	                               completed; it serves the redial-ws build at
+//	                               /dist/, wasmreader's at /wasm/, a blank page at /.
 //	backpressure plot IN.csv OUT.svg   the memory curves, with gonum/plot.
 //
 // serve prints {"origin":"http://127.0.0.1:P"} and runs until stdin closes.
@@ -66,6 +67,7 @@ func (f *flood) counter(id string) *atomic.Int64 {
 func serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	dist := fs.String("dist", "dist", "the redial-ws build to serve at /dist/")
+	wasm := fs.String("wasm", "", "a directory to serve at /wasm/ (wasmreader.wasm, wasm_exec.js)")
 	rate := fs.Int("rate", 10000, "messages per second per connection")
 	size := fs.Int("size", 1024, "bytes per message")
 	if err := fs.Parse(args); err != nil {
@@ -74,6 +76,9 @@ func serve(args []string) error {
 	f := &flood{sent: map[string]*atomic.Int64{}}
 	mux := http.NewServeMux()
 	mux.Handle("/dist/", http.StripPrefix("/dist/", http.FileServer(http.Dir(*dist))))
+	if *wasm != "" {
+		mux.Handle("/wasm/", http.StripPrefix("/wasm/", http.FileServer(http.Dir(*wasm))))
+	}
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprint(w, "<!doctype html><title>backpressure</title>")
 	})
