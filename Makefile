@@ -11,7 +11,7 @@ GO ?= go
 export GOTOOLCHAIN := go1.26.10
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: test lint lint-ts test-native test-fuzz fuzz test-browser-go test-js test-bundlers test-node test-demo size wasm demo bench screenshot soak test-soak
+.PHONY: test lint lint-ts test-native test-fuzz fuzz test-browser-go test-browser-go-stream test-js test-js-stream test-bundlers test-node test-demo size wasm demo bench screenshot soak test-soak
 
 ## test: everything CI runs — lint, native + race, fuzz briefly, a 20 s resume soak, Go in Chromium,
 ## JS in Chromium (and in a worker, from bundlers, under Node), size.
@@ -90,6 +90,19 @@ size: wasm
 test-browser-go:
 	@REDIAL_TESTSERVER=1 scripts/test-browser-go.sh -count=1 ./test/conformance
 	@scripts/test-browser-go.sh -count=1 -run 'PanicIs' ./sdk
+
+## test-browser-go-stream: the conformance suite again, every Conn over the opt-in WebSocketStream
+## transport (sdk.Options.WebSocketStream). Not part of make test: Chromium drops the unread tail
+## at a server close (5 scenarios fail) and its renderer crashes in drop-while-writing ones.
+test-browser-go-stream:
+	@REDIAL_BROWSER_TRANSPORT=stream REDIAL_TESTSERVER=1 scripts/test-browser-go.sh -count=1 ./test/conformance
+
+## test-js-stream: the JS suites with every RedialSocket over WebSocketStream (webSocketStream: true).
+## Not part of make test, for the same reasons (closerace and resume fail).
+test-js-stream: wasm
+	@scripts/ensure-chromium.sh
+	@scripts/ensure-npm.sh
+	REDIAL_JS_TRANSPORT=stream node --test test/js/
 
 ## test-js: the redial-ws package in headless Chromium (playwright-core).
 test-js: wasm

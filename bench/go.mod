@@ -10,6 +10,7 @@ replace github.com/redial-ws/redial => ../
 require (
 	github.com/coder/websocket v1.8.15
 	github.com/gorilla/websocket v1.5.3
+	github.com/hack-pad/safejs v0.1.1
 	github.com/recws-org/recws v1.4.0
 	github.com/redial-ws/redial v0.0.0-00010101000000-000000000000
 	gonum.org/v1/plot v0.17.0
@@ -22,7 +23,6 @@ require (
 	git.sr.ht/~sbinet/gg v0.7.0 // indirect
 	github.com/ajstarks/svgo v0.0.0-20211024235047-1546f124cd8b // indirect
 	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0 // indirect
-	github.com/hack-pad/safejs v0.1.1 // indirect
 	github.com/jpillora/backoff v1.0.0 // indirect
 	golang.org/x/image v0.30.0 // indirect
 	golang.org/x/text v0.28.0 // indirect

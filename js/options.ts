@@ -50,6 +50,18 @@ export interface RedialOptions {
    */
   resume?: boolean;
   /**
+   * Connect with the browser's WebSocketStream where it has one (Chromium
+   * 124+; https://github.com/ricea/websocketstream-explainer), else with
+   * WebSocket: a page whose onmessage is slower than the server then holds
+   * the server back through TCP flow control instead of buffering all that
+   * arrives without bound (the tab reads a few messages ahead, at most 16 or
+   * 256 KiB). The cost, why it is off by default: Chromium drops the messages
+   * it had received but not yet handed over when the server closes or the
+   * connection drops (resume mode redelivers them). Ignored with the option
+   * WebSocket. Default false.
+   */
+  webSocketStream?: boolean;
+  /**
    * The WebSocket constructor to connect with instead of the global one, as
    * in reconnecting-websocket and partysocket: for Node < 22, which has no
    * global WebSocket, pass the `ws` package's (`import { WebSocket } from
@@ -86,6 +98,7 @@ export type GoOptions = Partial<Record<NumberOption, number>> & {
   shouldReconnect?: (code: number, reason: string) => boolean | undefined | void;
   WebSocket?: WebSocketConstructorLike;
   resume?: boolean;
+  webSocketStream?: boolean;
 };
 
 const isNumberOption = (k: string): k is NumberOption => (NUMBER_OPTIONS as readonly string[]).includes(k);
@@ -125,9 +138,9 @@ export function normalizeOptions(options: unknown, socket: RedialSocket, r: Runt
         throw new TypeError(`redial-ws: option WebSocket must be a WebSocket constructor (e.g. the \`ws\` package's), not ${v === null ? "null" : typeof v}`);
       }
       out.WebSocket = v as WebSocketConstructorLike;
-    } else if (key === "resume") {
-      if (typeof v !== "boolean") throw new TypeError(`redial-ws: option resume must be a boolean, not ${String(v)}`);
-      out.resume = v;
+    } else if (key === "resume" || key === "webSocketStream") {
+      if (typeof v !== "boolean") throw new TypeError(`redial-ws: option ${key} must be a boolean, not ${String(v)}`);
+      out[key] = v;
     } else {
       throw new TypeError(`redial-ws: unknown option ${JSON.stringify(key)}`);
     }

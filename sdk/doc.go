@@ -95,8 +95,11 @@
 //     original code at the head of the reason ("1001 going away").
 //   - Retries pause while navigator.onLine is false and happen at once on
 //     "online", "pageshow", and "visibilitychange" to visible.
-//   - Read has no backpressure: the browser buffers what arrives. Write
-//     waits while bufferedAmount is over 4 MiB. ReadLimit applies: a bigger
+//   - Read has no backpressure over WebSocket (the default): the browser
+//     buffers what arrives. With Options.WebSocketStream, where the browser
+//     has WebSocketStream (Chromium), Read pushes back as natively (a few
+//     messages of read-ahead); the cost is in its doc comment. Write waits
+//     while bufferedAmount is over 4 MiB. ReadLimit applies: a bigger
 //     message ends the Conn with a local close 1009.
 //   - A goroutine that writes without pause would keep Go from ever giving
 //     the event loop a turn (no message, timer or fetch would run): after a

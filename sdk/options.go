@@ -112,6 +112,21 @@ type Options struct {
 	// A *slog.Logger fits.
 	Logger Logger
 
+	// WebSocketStream (browser build; no effect natively) dials with the
+	// browser's WebSocketStream where it has one (Chromium 124+;
+	// https://github.com/ricea/websocketstream-explainer,
+	// https://chromestatus.com/feature/5189728691290112), else with
+	// WebSocket. Over WebSocketStream a slow Read holds the server back
+	// through TCP flow control, as natively: the tab holds at most a few
+	// messages past Read (16, or 256 KiB plus one) instead of buffering all
+	// that arrives without bound. The cost, why it is off by default:
+	// Chromium drops the messages it received and had not yet handed over
+	// (those behind the unread ones) when the server closes or the
+	// connection drops, where WebSocket delivers them; in resume mode the
+	// next connection redelivers them. Close codes, subprotocols, ordering
+	// and events are otherwise the same.
+	WebSocketStream bool
+
 	// Native holds settings that exist only in the native build (HTTP
 	// client, TLS). It is an empty struct in the browser build.
 	Native *NativeOptions

@@ -45,6 +45,7 @@ type browserTransport struct {
 	s                      safejs.Value
 	takeFn, sendFn, postFn safejs.Value
 	inStage, outStage      safejs.Value // s.in, s.out
+	moreFn                 safejs.Value // ws.more, the WebSocketStream adapter's (transport_stream_js.go)
 	fn                     safejs.Func  // the socket's events: onEvent
 	fnMade                 bool
 
@@ -105,6 +106,7 @@ func dialBrowser(ctx context.Context, u string, cfg *config, _ map[string][]stri
 		t.abort()
 		return nil, fmt.Errorf("redial: cannot attach to the browser WebSocket: %w", err)
 	}
+	t.findMore()
 	select {
 	case <-t.opened:
 	case <-t.closed:

@@ -123,6 +123,7 @@ func (t *browserTransport) read(ctx context.Context) (MessageType, []byte, error
 		if m, ok := t.in.take(); ok {
 			return m.typ, m.p, nil
 		}
+		t.more() // all taken was returned: the socket may read on
 		select {
 		case <-t.in.signal:
 		case <-t.closed:

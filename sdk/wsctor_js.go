@@ -16,10 +16,15 @@ var errNoWebSocket = errors.New("this JavaScript environment has no WebSocket (N
 // webSocketConstructor is the JS WebSocket constructor a connection is
 // dialled with: the one the wasm layer handed down for this Conn
 // (internal/sdkhooks Hooks.WebSocket, the npm package's option WebSocket),
-// else globalThis.WebSocket, looked up at each dial (a page may install a
+// else the WebSocketStream adapter where the browser has WebSocketStream
+// (transport_stream_js.go; with Options.WebSocketStream), else
+// globalThis.WebSocket, looked up at each dial (a page may install a
 // polyfill after the Conn was made).
 func webSocketConstructor(cfg *config) (safejs.Value, error) {
 	if v, ok := cfg.Hooks.WebSocket.(safejs.Value); ok && v.Type() == safejs.TypeFunction {
+		return v, nil
+	}
+	if v, ok := streamConstructor(cfg); ok {
 		return v, nil
 	}
 	ctor, err := safejs.Global().Get("WebSocket")

@@ -128,6 +128,10 @@ func parseOptions(v safejs.Value) (*jsOptions, error) {
 	default:
 		return nil, invalid("option resume must be a boolean")
 	}
+	// sdk.Options.WebSocketStream: read backpressure where the browser has WebSocketStream.
+	if e := boolOption(v, "webSocketStream", &o.WebSocketStream); e != nil {
+		return nil, e
+	}
 	sr, e := v.Get("shouldReconnect")
 	if e != nil {
 		return nil, e

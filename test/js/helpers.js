@@ -255,11 +255,26 @@ export async function newPage(env, { load = true, csp = "" } = {}) {
   const page = await context.newPage();
   page.on("pageerror", (err) => console.error("page error:", err));
   await page.goto(env.origin + "/" + (csp ? "?csp=" + encodeURIComponent(csp) : ""));
-  await page.evaluate(async (load) => {
-    window.redial = await import("/dist/index.js");
-    window.lib = await import("/fixtures/lib.js");
-    if (load) await window.redial.load({ wasmURL: "/dist/redial.wasm" });
-  }, load);
+  await page.evaluate(
+    async ({ load, stream }) => {
+      window.redial = await import("/dist/index.js");
+      window.lib = await import("/fixtures/lib.js");
+      if (stream) {
+        // REDIAL_JS_TRANSPORT=stream: every RedialSocket over WebSocketStream
+        // unless a test picks its transport itself.
+        const Base = window.redial.RedialSocket;
+        const Stream = class RedialSocket extends Base {
+          constructor(url, protocols, options) {
+            const o = options ?? {};
+            super(url, protocols, o.WebSocket || "webSocketStream" in o ? options : { ...o, webSocketStream: true });
+          }
+        };
+        window.redial = { ...window.redial, RedialSocket: Stream };
+      }
+      if (load) await window.redial.load({ wasmURL: "/dist/redial.wasm" });
+    },
+    { load, stream: process.env.REDIAL_JS_TRANSPORT === "stream" },
+  );
   return { context, page, close: () => context.close() };
 }
 
