@@ -9,7 +9,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { buildTestServer, launchBrowser, startTestServer } from "../../test/js/helpers.js";
-import { buildAssets, built, fmt, median, out, quantile, root, startStatic, table } from "./lib.mjs";
+import { benchPage, benchStatic, buildAssets, fmt, median, out, quantile, table } from "./lib.mjs";
 
 const QUICK = process.env.BENCH_QUICK === "1"; // a smoke run: fewer of everything
 const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(",").map(Number) : [16, 1024, 65536];
@@ -37,24 +37,10 @@ const log = (...a) => console.error(`50-browser: ${((Date.now() - t0) / 1000).to
 const tmp = path.join(out, "browser/tmp");
 const [bin, browser] = await Promise.all([buildTestServer(tmp), launchBrowser(), buildAssets()]).then(([b, br]) => [b, br]);
 const ts = await startTestServer(bin);
-const st = await startStatic({
-  mounts: { "/dist/": path.join(root, "dist"), "/b/": built, "/src/": path.dirname(new URL(import.meta.url).pathname) },
-  pages: { "/": "<!doctype html><meta charset=utf-8><title>redial bench</title>" },
-});
+const st = await benchStatic();
 const results = { rtt: {}, tput: {}, reconnect: {} };
 try {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.on("pageerror", (err) => console.error("page error:", err));
-  await page.goto(st.origin + "/");
-  await page.evaluate(async () => {
-    window.redial = await import("/dist/index.js");
-    await window.redial.load({ wasmURL: "/dist/redial.wasm" });
-    window.peers = await import("/b/peers.js");
-    await import("/b/wasm_exec.js"); // sets globalThis.Go for the Go program
-    window.bench = await import("/src/page.js");
-    if (!self.crossOriginIsolated) throw new Error("page is not cross-origin isolated");
-  });
+  const { context, page } = await benchPage(browser, st);
   const urlOf = (c) => ts.ws + (c === "redial-resume" ? "/resume/echo" : "/echo");
 
   // A warm-up pass, discarded: JIT, the Go runtime, the first connections.

@@ -117,3 +117,32 @@ export function table(header, rows) {
 }
 
 export const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "–");
+
+/**
+ * The benchmark page (static server st, mounts /dist/, /b/ and /src/): a
+ * fresh context with redial loaded, the peers as window.peers, Go's
+ * wasm_exec.js and page.js as window.bench. Resolves to {context, page}.
+ */
+export async function benchPage(browser, st) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on("pageerror", (err) => console.error("page error:", err));
+  await page.goto(st.origin + "/");
+  await page.evaluate(async () => {
+    window.redial = await import("/dist/index.js");
+    await window.redial.load({ wasmURL: "/dist/redial.wasm" });
+    window.peers = await import("/b/peers.js");
+    await import("/b/wasm_exec.js"); // sets globalThis.Go for the Go program
+    window.bench = await import("/src/page.js");
+    if (!self.crossOriginIsolated) throw new Error("page is not cross-origin isolated");
+  });
+  return { context, page };
+}
+
+/** The static server for benchPage. */
+export function benchStatic() {
+  return startStatic({
+    mounts: { "/dist/": path.join(root, "dist"), "/b/": built, "/src/": here },
+    pages: { "/": "<!doctype html><meta charset=utf-8><title>redial bench</title>" },
+  });
+}
