@@ -42,7 +42,7 @@ async function loadAndEcho(how) {
         const m = await rec.waitType("message");
         s.close();
         await rec.waitType("close");
-        return { calls, echo: m.data };
+        return { calls, echo: m.text };
       },
       { how, ws: env.ws },
     );
