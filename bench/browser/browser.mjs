@@ -6,6 +6,7 @@
 // after a drop (1006) and a listener down 500 ms. Writes
 // bench/out/50-browser.{md,csv,targets.tsv,json}.
 import { writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 
 import { buildTestServer, launchBrowser, startTestServer } from "../../test/js/helpers.js";
@@ -32,6 +33,7 @@ const windowFor = (size) => Math.max(1, Math.min(W, Math.floor((512 << 10) / siz
 const RECONNECT_COUNT = QUICK ? 5 : 20;
 
 const t0 = Date.now();
+const loadStart = os.loadavg()[0];
 const log = (...a) => console.error(`50-browser: ${((Date.now() - t0) / 1000).toFixed(0)}s`, ...a);
 
 const tmp = path.join(out, "browser/tmp");
@@ -141,8 +143,14 @@ const targets = [
     recMin >= 5,
   ],
 ];
-const why = process.env.BENCH_WHY ? JSON.parse(process.env.BENCH_WHY) : {};
-const tsv = targets.map(([t, m, ok], i) => [t, m, ok ? "met" : "missed", why[i] ?? (ok ? "measured in one Chromium run, side by side" : "see 50-browser.md, reading it")].join("\t"));
+// Why a target is missed, when it is (from profiling: bench/browser/profile.mjs).
+const WHY_MISSED = [
+  "each received batch costs a MessageChannel task hop and a Go call (wasm-to-js, syscall/js), and each send a copy into Go memory and back; see 50-browser.md",
+  "a received message waits one MessageChannel task hop (it batches a burst into one Go call) and the Go scheduler's turn; calling Go straight from onmessage cut RTT ~4% but throughput ~30% in an A/B, so it stays",
+  "resume mode adds a header and a copy kept until the server's ack (every 64 messages or 50 ms) per message",
+  "the peers' defaults are a 1–5 s (reconnecting-websocket) or 3 s (partysocket) first wait; RedialSocket's is a full-jitter draw in [0, 1 s)",
+];
+const tsv = targets.map(([t, m, ok], i) => [t, m, ok ? "met" : "missed", ok ? "one Chromium run, side by side (bench/out/50-browser.md)" : WHY_MISSED[i]].join("\t"));
 
 const rttNs = SIZES.map((s) => `${s}: ${RTT_N[s]}`).join(", ");
 const md = `## Browser: echo RTT and throughput, reconnect latency (headless Chromium)
@@ -183,7 +191,17 @@ ${table(["fault", "client", "reopened", "p50 ms", "p90 ms"], recRows)}
   (here once per socket: each comes from its own module instance); partysocket 1.3.0 waits a fixed 3 s (no jitter: a herd).
 - With the listener down 500 ms, a RedialSocket draw under 500 ms meets a refused connection and draws again
   (up to 2 s), so its p50 rises there.
-- RTT at 16 B and 1 KiB is ~0.1–0.3 ms on loopback: a few tens of µs of bridge cost show as a large ratio.
+- RTT at 16 B and 1 KiB is a fraction of a millisecond on loopback: tens of µs of bridge cost show as a large ratio.
+  Where RedialSocket's go (CDP CPU profile, \`node bench/browser/profile.mjs raw redial\`): a received message is
+  queued by onmessage and handed to Go by one MessageChannel task per batch (postMessage + MessageEvent ≈ 50 µs of CPU
+  per lone round trip), then Go's scheduler, syscall/js calls (wasm-to-js) and the copies in and out of wasm memory.
+  Calling Go straight from onmessage (no hop) was tried: RTT −4%, throughput −30% (no batching), so the hop stays.
+- Resume mode at 64 KiB runs with \`maxQueuedBytes: 16 MiB\`: at the default 1 MiB, what the server has not yet
+  acknowledged (it acks every 64 messages or 50 ms) fills the queue and \`send()\` throws, capping a pipelined
+  writer near 20 MB/s.
+- Load average during the run: ${loadStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end, on ${os.cpus().length} cores${
+  Math.max(loadStart, os.loadavg()[0]) > os.cpus().length ? " (a busy machine: ratios move by ±30% run to run; rerun on a quiet one for the record)" : ""
+}.
 - ${QUICK ? "BENCH_QUICK=1: a smoke run with fewer trials; not for the record." : `Trials: ${RECONNECT_COUNT} per client and fault (one fault each, the sockets concurrent).`}
 `;
 

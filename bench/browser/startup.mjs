@@ -7,7 +7,7 @@
 // and compressed. Writes bench/out/55-startup-size.{md,targets.tsv,csv}.
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
@@ -23,6 +23,7 @@ const PROFILES = QUICK ? 2 : 5; // fresh user-data-dirs: one cold visit of each 
 const REVISITS = 3; // cached visits of each page per profile
 
 const t0 = Date.now();
+const loadStart = os.loadavg()[0];
 const log = (...a) => console.error(`55-startup-size: ${((Date.now() - t0) / 1000).toFixed(0)}s`, ...a);
 
 // The two pages: each records performance.now() (ms since navigation
@@ -197,6 +198,7 @@ ${sizeOut.trim()}
 - Cached (p50 ${fmt(median(times.redial.cached), 0)} ms vs cold ${fmt(median(times.redial.cold), 0)} ms): on loopback the transfer is cheap, so the cache
   saves little here; what remains is compiling the module (or reading Chromium's code cache), starting the Go runtime
   and the WebSocket handshake, which a raw \`WebSocket\` page has too (its p50: ${fmt(median(times.raw.cached), 0)} ms, mostly the page load).
+- Load average during the run: ${loadStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end, on ${os.cpus().length} cores.
 ${QUICK ? "- BENCH_QUICK=1: a smoke run with fewer visits; not for the record.\n" : ""}`;
 
 const tsv = [
