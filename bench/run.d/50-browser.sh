@@ -10,8 +10,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 export GOTOOLCHAIN=${GOTOOLCHAIN:-go1.26.10} PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
-scripts/ensure-chromium.sh
-scripts/build-js.sh # dist/: redial.wasm and index.js (also runs ensure-npm.sh)
-bench/browser/ensure-peers.sh
-mkdir -p bench/out
+bench/browser/prepare.sh
 node bench/browser/browser.mjs
