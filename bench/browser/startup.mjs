@@ -195,9 +195,9 @@ ${sizeOut.trim()}
 - The gap is the Go runtime: a Go wasm is ~${kb(hello.gzip)} gzip before any of redial's code (a hello-world), so redial
   downloads two orders of magnitude more than a pure-JS reconnecting socket; on loopback that costs the fetch and
   the compile, over a real network the transfer dominates (${kb(total)} gzip at 10 Mbit/s ≈ ${fmt((total * 8) / 10e6, 1)} s).
-- Cached (p50 ${fmt(median(times.redial.cached), 0)} ms vs cold ${fmt(median(times.redial.cold), 0)} ms): on loopback the transfer is cheap, so the cache
-  saves little here; what remains is compiling the module (or reading Chromium's code cache), starting the Go runtime
-  and the WebSocket handshake, which a raw \`WebSocket\` page has too (its p50: ${fmt(median(times.raw.cached), 0)} ms, mostly the page load).
+- Cached: p50 ${fmt(median(times.redial.cached), 0)} ms vs ${fmt(median(times.redial.cold), 0)} ms cold. A cached visit skips the transfer and, once
+  Chromium has cached the optimized code, most of the compile; what remains is instantiating, starting the Go runtime
+  and the handshake. A raw \`WebSocket\` page's ${fmt(median(times.raw.cached), 0)} ms is the page load and the handshake alone.
 - Load average during the run: ${loadStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end, on ${os.cpus().length} cores.
 ${QUICK ? "- BENCH_QUICK=1: a smoke run with fewer visits; not for the record.\n" : ""}`;
 
