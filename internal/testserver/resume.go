@@ -50,6 +50,9 @@ func (e *resumeEcho) newServer() *server.Server {
 	return server.New(&server.Options{
 		// Any origin: wasm and JS tests run on pages served from elsewhere.
 		AcceptOptions: &websocket.AcceptOptions{OriginPatterns: []string{"*"}},
+		// The same limit as every other endpoint (the package default is 32 KiB):
+		// the browser benchmark echoes 64 KiB messages through here.
+		ReadLimit: readLimit,
 	}, e.handle)
 }
 

@@ -1,0 +1,2 @@
+// For 55-startup-size: partysocket's reconnecting WebSocket alone, as a bundler ships it.
+export { WebSocket } from "partysocket";
