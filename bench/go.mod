@@ -12,4 +12,7 @@ require (
 	github.com/redial-ws/redial v0.0.0-00010101000000-000000000000
 )
 
-require github.com/hack-pad/safejs v0.1.1 // indirect
+require (
+	github.com/gorilla/websocket v1.5.3 // indirect
+	github.com/hack-pad/safejs v0.1.1 // indirect
+)
