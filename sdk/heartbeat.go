@@ -33,9 +33,12 @@ import (
 // While the app does not read, natively nobody reads the socket either, so
 // no pong can be seen: that is no evidence either way, and the connection
 // stays (a slow app is not a dead peer).
-func (c *Conn) heartbeat(ctx context.Context, t transport, ended chan<- error, wg *sync.WaitGroup) {
+//
+// It returns when stop is closed or after it reported a death on ended.
+// Pings run with ctx, which must last as long as the connection.
+func (c *Conn) heartbeat(ctx context.Context, stop <-chan struct{}, t transport, ended chan<- error, wg *sync.WaitGroup) {
 	b := &beat{
-		c: c, t: t, ctx: ctx, wg: wg, rx: t.received(),
+		c: c, t: t, ctx: ctx, stop: stop, wg: wg, rx: t.received(),
 		iv: c.cfg.heartbeat, wait: confirmWait(c.cfg.heartbeat),
 		canPing: t.canPing(), pongs: make(chan error, maxPings),
 	}
@@ -93,7 +96,8 @@ const maxPings = 2
 type beat struct {
 	c        *Conn
 	t        transport
-	ctx      context.Context
+	ctx      context.Context // the connection's: pings
+	stop     <-chan struct{} // closed when the heartbeat should return
 	wg       *sync.WaitGroup
 	rx       *rxMark
 	iv, wait time.Duration
@@ -118,7 +122,7 @@ func (b *beat) sleep(d time.Duration) bool {
 	defer timer.Stop()
 	for {
 		select {
-		case <-b.ctx.Done():
+		case <-b.stop:
 			return false
 		case err := <-b.pongs:
 			b.gotPong(err)
@@ -156,7 +160,7 @@ func (b *beat) confirm(from time.Time) bool {
 	defer timer.Stop()
 	for !b.aliveSince(from) {
 		select {
-		case <-b.ctx.Done():
+		case <-b.stop:
 			return true // ended otherwise; the caller's next wait returns
 		case <-b.rx.wake:
 		case err := <-b.pongs:

@@ -148,14 +148,25 @@ func (c *Conn) dialOnce(attempt int) (transport, error) {
 	return t, nil
 }
 
-// serve runs one open connection until it ends: a reader, a writer and a
-// heartbeat goroutine report the first failure; the app's Close ends it
-// with a close handshake. It returns the failure, or userClose.
+// serve runs one open connection until it ends: a reader goroutine, a
+// writer goroutine while there is something to send (writer.go) and the
+// heartbeat, which runs here, report the first failure; the app's Close
+// ends it with a close handshake. It returns the failure, or userClose.
 func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	ctx, cancel := context.WithCancel(c.life)
 	defer cancel()
+	// The heartbeat runs on this goroutine until the connection fails or
+	// the app calls Close (one goroutine less per idle connection); its
+	// pings keep ctx, which ends only with the connection.
+	beatCtx, stopBeat := context.WithCancel(ctx)
+	defer stopBeat()
+	defer context.AfterFunc(c.closeCtx, stopBeat)()
 	down := make(chan struct{})
 	ended := make(chan error, 3)
+	report := func(err error) {
+		ended <- err
+		stopBeat()
+	}
 	drain := make(chan struct{}) // closed by settleEnd when the writer failed
 	hs := t.handshake()
 	c.mu.Lock()
@@ -170,10 +181,20 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	// Read. The reader starts after the open was queued.
 	gate := c.events.mark()
 	var wg sync.WaitGroup
-	wg.Go(func() { c.readLoop(ctx, t, ended, drain, gate) })
-	wg.Go(func() { c.writeLoop(ctx, t, ended) })
-	if c.cfg.heartbeat > 0 {
-		wg.Go(func() { c.heartbeat(ctx, t, ended, &wg) })
+	wg.Go(func() { c.readLoop(ctx, t, report, drain, gate) })
+	runWriter := func() { // made once: starting a writer allocates nothing
+		defer wg.Done()
+		c.writeLoop(ctx, t, report)
+	}
+	c.queue.attachWriter(func() {
+		wg.Add(1)
+		go runWriter()
+	})
+	stop := func() { // every path out: no writer starts, then all end
+		c.queue.detachWriter()
+		cancel()
+		t.abort()
+		wg.Wait()
 	}
 	select {
 	case <-c.opened:
@@ -188,19 +209,18 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 		c.cur = nil
 		c.mu.Unlock()
 	}()
+	if c.cfg.heartbeat > 0 {
+		c.heartbeat(ctx, beatCtx.Done(), t, ended, &wg)
+	}
 	select {
 	case err = <-ended:
 		err = connEndError(c.settleEnd(err, ended, drain))
-		cancel()
-		t.abort()
-		wg.Wait()
+		stop()
 		c.carry(c.stats.received(t.leftover()))
 		return err, false
 	case <-c.closeReqSignal():
 	case <-c.life.Done():
-		cancel()
-		t.abort()
-		wg.Wait()
+		stop()
 		return context.Cause(c.life), false
 	}
 	// The app's Close: flush what is queued, then the close handshake.
@@ -223,20 +243,16 @@ flush:
 			// reading. A close frame would wait behind the stuck write
 			// and never be read: drop the connection, which also
 			// releases the stuck write.
-			cancel()
-			t.abort()
-			wg.Wait()
+			stop()
 			return nil, true
 		}
 	}
 	closeTransport(t, *req)
-	cancel()
-	t.abort()
-	wg.Wait()
+	stop()
 	return nil, true
 }
 
-func (c *Conn) readLoop(ctx context.Context, t transport, ended chan<- error, drain <-chan struct{}, gate uint64) {
+func (c *Conn) readLoop(ctx context.Context, t transport, report func(error), drain <-chan struct{}, gate uint64) {
 	// A message the previous connection read but could not hand over goes
 	// first, so nothing read from a socket is ever dropped and order holds.
 	if !c.deliverCarried(ctx) {
@@ -246,7 +262,7 @@ func (c *Conn) readLoop(ctx context.Context, t transport, ended chan<- error, dr
 	for first := true; ; first = false {
 		typ, p, err := t.read(ctx)
 		if err != nil {
-			ended <- err
+			report(err)
 			return
 		}
 		c.stats.in(len(p))
@@ -302,19 +318,18 @@ func (c *Conn) afterEvents(ctx context.Context, gate uint64) bool {
 	return c.events.waitDelivered(gate, ctx.Done())
 }
 
-func (c *Conn) writeLoop(ctx context.Context, t transport, ended chan<- error) {
+// writeLoop sends what is queued, in order, and returns when nothing is
+// left (the queue starts it again: writer.go) or a write failed.
+func (c *Conn) writeLoop(ctx context.Context, t transport, report func(error)) {
 	for {
-		m, ok := c.queue.front()
+		m, ok := c.queue.next()
 		if !ok {
-			select {
-			case <-c.queue.ready:
-				continue
-			case <-ctx.Done():
-				return
-			}
+			return
 		}
 		if err := t.write(ctx, m.typ, m.p); err != nil {
-			ended <- &writeFailure{err} // m stays queued: see settleEnd
+			// m stays queued (see settleEnd), and no writer starts
+			// again on this connection.
+			report(&writeFailure{err})
 			return
 		}
 		c.stats.out(len(m.p))
