@@ -14,7 +14,6 @@ const closeFlushTimeout = 2 * time.Second
 type closer struct {
 	stop    func() bool // context.AfterFunc's: false once the close began
 	done    chan struct{}
-	started bool
 }
 
 // onClose arms the close of connection t: once the app calls Close it
