@@ -12,8 +12,8 @@ const closeFlushTimeout = 2 * time.Second
 // closer runs the app's Close on an open connection, in a goroutine that
 // exists only once Close was called.
 type closer struct {
-	stop    func() bool // context.AfterFunc's: false once the close began
-	done    chan struct{}
+	stop func() bool // context.AfterFunc's: false once the close began
+	done chan struct{}
 }
 
 // onClose arms the close of connection t: once the app calls Close it
