@@ -52,6 +52,7 @@ func (c *Conn) startHeartbeat(ctx context.Context, t transport, fail func(error)
 
 // tick is one heartbeat interval's check.
 func (b *beat) tick() {
+	b.c.queue.retireIdleWriter()
 	b.takePongs()
 	if b.ctx.Err() != nil {
 		return

@@ -28,10 +28,13 @@ type sendQueue struct {
 	maxBytes int
 	space    chan struct{} // made when a writer waits for room; closed when an item leaves
 	closed   bool
-	// startWriter starts the open connection's writer goroutine (nil while
-	// no connection is open); writing: it runs, or it failed (writer.go).
-	startWriter func()
-	writing     bool
+	// The open connection's writer (writer.go): startWriter starts it (nil
+	// while no connection is open); writing: it exists (or failed);
+	// parked: it waits on wake; used: it took an item since the last
+	// retireIdleWriter; linger: park when drained rather than exit.
+	startWriter                   func(wake chan struct{})
+	wake                          chan struct{}
+	writing, parked, used, linger bool
 	// rq is the resume mode's cursor (resume_queue.go); nil otherwise.
 	rq *resumeCursor
 }

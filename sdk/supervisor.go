@@ -165,13 +165,21 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	// Read. The reader starts after the open was queued.
 	gate := c.events.mark()
 	var wg sync.WaitGroup
-	runWriter := func() { // made once: starting a writer allocates nothing
+	runWriter := func() { // made once: a writer that does not park (no
+		// heartbeat to retire it) starts per burst, allocating nothing
 		defer wg.Done()
-		c.writeLoop(ctx, t, end.fail)
+		c.writeLoop(ctx, t, end.fail, nil)
 	}
-	c.queue.attachWriter(func() {
+	c.queue.attachWriter(c.cfg.heartbeat > 0, func(wake chan struct{}) {
 		wg.Add(1)
-		go runWriter()
+		if wake == nil {
+			go runWriter()
+			return
+		}
+		go func() {
+			defer wg.Done()
+			c.writeLoop(ctx, t, end.fail, wake)
+		}()
 	})
 	var hb *beat
 	if c.cfg.heartbeat > 0 {
@@ -280,11 +288,22 @@ func (c *Conn) afterEvents(ctx context.Context, gate uint64) bool {
 	return c.events.waitDelivered(gate, ctx.Done())
 }
 
-// writeLoop sends what is queued, in order, and returns when nothing is
-// left (the queue starts it again: writer.go) or a write failed.
-func (c *Conn) writeLoop(ctx context.Context, t transport, fail func(error)) {
+// writeLoop sends what is queued, in order, until the connection ends, a
+// write fails, or the queue retires it (writer.go).
+func (c *Conn) writeLoop(ctx context.Context, t transport, fail func(error), wake chan struct{}) {
 	for {
-		m, ok := c.queue.next()
+		m, ok, park := c.queue.next()
+		if park {
+			select {
+			case <-wake:
+				if !c.queue.woken(wake) {
+					return // retired: the connection went idle
+				}
+				continue
+			case <-ctx.Done():
+				return
+			}
+		}
 		if !ok {
 			return
 		}
