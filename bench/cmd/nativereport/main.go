@@ -22,7 +22,7 @@ import (
 type key = string
 
 // result is the medians of one benchmark for one client.
-type result struct{ ns, bytes, allocs, gor, heap float64 }
+type result struct{ ns, cpu, bytes, allocs, gor, heap float64 }
 
 var line = regexp.MustCompile(`^Benchmark(\S+?)/client=([\w-]+?)(?:-\d+)?\s+\d+\s+(.*)$`)
 
@@ -90,7 +90,7 @@ func parse(path string) (map[key]map[string]result, []key, error) {
 	for k, cs := range runs {
 		res[k] = map[string]result{}
 		for c, u := range cs {
-			res[k][c] = result{median(u["ns/op"]), median(u["B/op"]), median(u["allocs/op"]),
+			res[k][c] = result{median(u["ns/op"]), median(u["cpu-ns/op"]), median(u["B/op"]), median(u["allocs/op"]),
 				median(u["goroutines/conn"]), median(u["heap-B/conn"])}
 		}
 	}
@@ -109,7 +109,7 @@ func median(v []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-// ratio is a/b's time per op (> 1: a is slower), or "–".
+// ratio is a/b's time per op (> 1: a is slower).
 func ratio(res map[key]map[string]result, k, a, b string) (float64, bool) {
 	ra, oka := res[k][a]
 	rb, okb := res[k][b]
@@ -117,6 +117,16 @@ func ratio(res map[key]map[string]result, k, a, b string) (float64, bool) {
 		return 0, false
 	}
 	return ra.ns / rb.ns, true
+}
+
+// cpuRatio is a/b's CPU time per op (the whole process's: client and server).
+func cpuRatio(res map[key]map[string]result, k, a, b string) (float64, bool) {
+	ra, oka := res[k][a]
+	rb, okb := res[k][b]
+	if !oka || !okb || rb.cpu == 0 {
+		return 0, false
+	}
+	return ra.cpu / rb.cpu, true
 }
 
 type pair struct{ title, server, a, b string }
@@ -129,7 +139,7 @@ var pairs = []pair{
 }
 
 func writeRatios(md *strings.Builder, res map[key]map[string]result, order []key) {
-	md.WriteString("Time per op, ratio of medians (one run, same server; round trip = one message and its echo; pipelined = up to 64 in flight, so 1/ratio is the throughput ratio). Extra allocs = allocs/op difference.\n\n")
+	md.WriteString("Wall time per op, ratio of medians (one run, same server; round trip = one message and its echo; pipelined = up to 64 in flight, so 1/ratio is the throughput ratio); in brackets the same for CPU time per op (the process's, client and server: steadier than wall time when the machine is busy). Extra allocs = allocs/op difference.\n\n")
 	for _, p := range pairs {
 		fmt.Fprintf(md, "### %s\n\n| benchmark | type | 16B | 1KiB | 64KiB | extra allocs/op (1KiB) |\n|---|---|---|---|---|---|\n", p.title)
 		for _, bench := range []string{"RoundTrip", "Pipelined"} {
@@ -137,9 +147,14 @@ func writeRatios(md *strings.Builder, res map[key]map[string]result, order []key
 				fmt.Fprintf(md, "| %s | %s |", bench, ty)
 				for _, sz := range []string{"16B", "1KiB", "64KiB"} {
 					k := bench + "/server=" + p.server + "/type=" + ty + "/size=" + sz
-					if r, ok := ratio(res, k, p.a, p.b); ok {
+					r, ok := ratio(res, k, p.a, p.b)
+					rc, okc := cpuRatio(res, k, p.a, p.b)
+					switch {
+					case ok && okc:
+						fmt.Fprintf(md, " %.2f× (cpu %.2f×) |", r, rc)
+					case ok:
 						fmt.Fprintf(md, " %.2f× |", r)
-					} else {
+					default:
 						md.WriteString(" – |")
 					}
 				}
@@ -185,7 +200,8 @@ func writeTargets(path string, res map[key]map[string]result) {
 		}
 		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\n", name, measured, v, why)
 	}
-	row("native lone round trip ≤ 1.15× raw coder/websocket (1 KiB)", fmt.Sprintf("%.2f× (%s)", rt, rtAt), rt <= 1.15,
+	rtc, _ := cpuRatio(res, "RoundTrip/server=coder/type="+rtAt+"/size=1KiB", "redial", "coder")
+	row("native lone round trip ≤ 1.15× raw coder/websocket (1 KiB)", fmt.Sprintf("%.2f× (%s; cpu %.2f×)", rt, rtAt, rtc), rt <= 1.15,
 		"time per round trip, redial/coder, same coder/websocket echo; worse of text and binary")
 	row("native pipelined throughput ≥ 0.95× raw coder/websocket (1 KiB)", fmt.Sprintf("%.2f× (%s)", tp, tpAt), tp >= 0.95,
 		"messages/s, redial/coder, 64 in flight; worse of text and binary")
@@ -205,7 +221,7 @@ func writeTargets(path string, res map[key]map[string]result) {
 
 func writeCSV(path string, res map[key]map[string]result, order []key) {
 	var b strings.Builder
-	b.WriteString("benchmark,client,ns_per_op,bytes_per_op,allocs_per_op,goroutines_per_conn,heap_bytes_per_conn\n")
+	b.WriteString("benchmark,client,ns_per_op,cpu_ns_per_op,bytes_per_op,allocs_per_op,goroutines_per_conn,heap_bytes_per_conn\n")
 	for _, k := range order {
 		clients := make([]string, 0, len(res[k]))
 		for c := range res[k] {
@@ -214,7 +230,7 @@ func writeCSV(path string, res map[key]map[string]result, order []key) {
 		sort.Strings(clients)
 		for _, c := range clients {
 			r := res[k][c]
-			fmt.Fprintf(&b, "%s,%s,%g,%g,%g,%g,%g\n", k, c, r.ns, r.bytes, r.allocs, r.gor, r.heap)
+			fmt.Fprintf(&b, "%s,%s,%g,%g,%g,%g,%g,%g\n", k, c, r.ns, r.cpu, r.bytes, r.allocs, r.gor, r.heap)
 		}
 	}
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
@@ -229,13 +245,19 @@ Reading it:
   app's Write queues it for the connection's writer; the connection's reader
   hands the echo to the app's Read), where a raw client writes and reads on
   the app's own goroutine. That queue is what lets Write survive a
-  reconnect and return at once on a stalled socket within its ctx, and lets
-  the reader answer pings while the app is busy.
+  reconnect and return at once on a stalled socket (coder/websocket closes
+  the connection when a Write's ctx ends; redial's Write must not), and lets
+  the reader answer pings and see a close while the app is busy. Two
+  goroutine wake-ups per round trip are the gap; on a busy machine they
+  cost more wall time than CPU time (compare the bracketed CPU ratios).
 - Pipelined is throughput: the hand-offs overlap, so the ratio is near 1.
 - Resume on adds a header per message, acks and a replay buffer on both
   sides (server.Server's); the resume rows compare that with the same
   client and server with resume off.
 - Idle: goroutines and heap per connection count the client side only (the
   server runs in another process) and the app's one reader goroutine per
-  connection for every client.
+  connection for every client. redial's connection goroutine is its
+  reader; the writer exists only while sending, the heartbeat runs on
+  timers. The heap gap is the Conn's own state (its contexts, queues,
+  event queue, the handshake's headers kept for Handshake(), stats).
 `
