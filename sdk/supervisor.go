@@ -205,11 +205,11 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	readErr := c.readLoop(ctx, t, end.drain, gate)
 	close(readerDone)
 	closing := closer.wait()
+	stopLife() // before kill, whose cancel would run it for nothing
 	hb.stop()
 	c.queue.detachWriter() // no writer starts from now on
 	end.kill()
 	wg.Wait()
-	stopLife()
 	err = end.settle(readErr)
 	switch {
 	case closing:
