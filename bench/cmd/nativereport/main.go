@@ -109,24 +109,23 @@ func median(v []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-// ratio is a/b's time per op (> 1: a is slower).
+// ratio is a/b's wall time per op (> 1: a is slower).
 func ratio(res map[key]map[string]result, k, a, b string) (float64, bool) {
-	ra, oka := res[k][a]
-	rb, okb := res[k][b]
-	if !oka || !okb || rb.ns == 0 {
-		return 0, false
-	}
-	return ra.ns / rb.ns, true
+	return ratioOf(res, k, a, b, func(r result) float64 { return r.ns })
 }
 
 // cpuRatio is a/b's CPU time per op (the whole process's: client and server).
 func cpuRatio(res map[key]map[string]result, k, a, b string) (float64, bool) {
+	return ratioOf(res, k, a, b, func(r result) float64 { return r.cpu })
+}
+
+func ratioOf(res map[key]map[string]result, k, a, b string, f func(result) float64) (float64, bool) {
 	ra, oka := res[k][a]
 	rb, okb := res[k][b]
-	if !oka || !okb || rb.cpu == 0 {
+	if !oka || !okb || f(rb) == 0 {
 		return 0, false
 	}
-	return ra.cpu / rb.cpu, true
+	return f(ra) / f(rb), true
 }
 
 type pair struct{ title, server, a, b string }
