@@ -1,6 +1,10 @@
 package sdk
 
-import "time"
+import (
+	"errors"
+	"sync"
+	"time"
+)
 
 // readerGrace bounds how long a connection whose write failed waits for its
 // reader to report how it ended: as long as the close handshake may take
@@ -23,38 +27,102 @@ type writeFailure struct{ err error }
 func (w *writeFailure) Error() string { return w.err.Error() }
 func (w *writeFailure) Unwrap() error { return w.err }
 
-// settleEnd decides how a connection ended from the first failure reported
-// on ended, the reader's account winning over the others':
+// connEnd decides how one connection ended. The reader runs on serve's
+// goroutine; the writer and the heartbeat report their failures here, and
+// the reader's account wins over theirs:
 //   - the writer's failure: the reader gets readerGrace to report (drain
 //     is closed so that a reader waiting for a slow app reads on, keeping
 //     what it reads, to the close frame); its error (the server's close
-//     code and reason, a local 1009) decides, else the write error does;
-//   - the heartbeat's verdict: a close the reader reported at the same
-//     moment wins (the peer spoke: it was alive, and said why it left).
+//     code and reason, a local 1009) decides, else the heartbeat's verdict
+//     if one came meanwhile, else the write error;
+//   - the heartbeat's verdict ends the connection at once (kill); a close
+//     frame the reader got at the same moment still wins (the peer spoke:
+//     it was alive, and said why it left).
 //
-// It returns early, with the first failure, when the app calls Close or
-// Dial's ctx ends: then neither account is used.
-func (c *Conn) settleEnd(first error, ended <-chan error, drain chan<- struct{}) error {
-	wf, ok := first.(*writeFailure)
-	if !ok {
-		select {
-		case err := <-ended:
-			if _, w := err.(*writeFailure); !w {
-				return err
-			}
-		default:
+// When the app calls Close or Dial's ctx ends, serve uses neither account.
+type connEnd struct {
+	kill   func() // ends the connection: cancels its ctx, aborts the transport
+	drain  chan struct{}
+	mu     sync.Mutex
+	first  error // the writer's or the heartbeat's failure, the first one
+	beat   error // the heartbeat's verdict during the writer's grace
+	killed bool  // kill was called for first (or beat): the reader's 1006 echoes it
+	done   bool  // settled: later failures are the connection's teardown
+	grace  *time.Timer
+}
+
+func newConnEnd(kill func()) *connEnd {
+	return &connEnd{kill: kill, drain: make(chan struct{})}
+}
+
+// fail reports the writer's (*writeFailure) or the heartbeat's failure.
+func (e *connEnd) fail(err error) {
+	if e.record(err) {
+		e.kill() // outside mu: an abort may take a moment
+	}
+}
+
+// record notes err and says whether the connection must end now.
+func (e *connEnd) record(err error) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, write := err.(*writeFailure)
+	switch {
+	case e.done || e.killed:
+		return false
+	case e.first == nil:
+		e.first = err
+		if write {
+			close(e.drain)
+			e.grace = time.AfterFunc(readerGrace, e.giveUp)
+			return false
 		}
-		return first
+	case write:
+		return false
+	default:
+		e.beat = err
 	}
-	close(drain)
-	timer := time.NewTimer(readerGrace)
-	defer timer.Stop()
-	select {
-	case err := <-ended: // the reader's, or the heartbeat's (nothing came)
-		return err
-	case <-timer.C:
-	case <-c.closeReqSignal():
-	case <-c.life.Done():
+	e.killed = true
+	return true
+}
+
+// giveUp: the reader did not report within readerGrace of a failed write.
+func (e *connEnd) giveUp() {
+	e.mu.Lock()
+	if e.done || e.killed {
+		e.mu.Unlock()
+		return
 	}
-	return wf.err
+	e.killed = true
+	e.mu.Unlock()
+	e.kill()
+}
+
+// settle returns how the connection ended, given the reader's error (nil
+// when it stopped because the connection's ctx ended). Called once every
+// goroutine of the connection returned.
+func (e *connEnd) settle(readErr error) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.done = true
+	if e.grace != nil {
+		e.grace.Stop()
+	}
+	if e.first == nil || (readErr != nil && (!e.killed || peerSpoke(readErr))) {
+		return readErr
+	}
+	if e.beat != nil {
+		return e.beat
+	}
+	if wf, ok := e.first.(*writeFailure); ok {
+		return wf.err
+	}
+	return e.first
+}
+
+// peerSpoke: err is a close frame the reader got (or its own 1009), not
+// the 1006 of a connection that was cut.
+func peerSpoke(err error) bool {
+	var ce *CloseError
+	return errors.As(err, &ce) && ce.Code != StatusAbnormalClosure
 }

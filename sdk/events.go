@@ -76,14 +76,20 @@ type eventQueue struct {
 }
 
 func newEventQueue(fn func(StateChange), log Logger) *eventQueue {
-	q := &eventQueue{fn: fn, log: log, wake: make(chan struct{}, 1), done: make(chan struct{}), progress: make(chan struct{})}
-	if fn == nil {
-		close(q.done)
-		return q
+	if fn == nil { // nothing to deliver: no loop, no channels of its own
+		return &eventQueue{log: log, done: closedChan}
 	}
+	q := &eventQueue{fn: fn, log: log, wake: make(chan struct{}, 1), done: make(chan struct{}), progress: make(chan struct{})}
 	go q.loop()
 	return q
 }
+
+// closedChan is done for every eventQueue without a callback.
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
 
 func (q *eventQueue) push(e StateChange) {
 	if q.fn == nil {

@@ -33,48 +33,60 @@ import (
 // While the app does not read, natively nobody reads the socket either, so
 // no pong can be seen: that is no evidence either way, and the connection
 // stays (a slow app is not a dead peer).
-func (c *Conn) heartbeat(ctx context.Context, t transport, ended chan<- error, wg *sync.WaitGroup) {
+//
+// It runs on timers, not on a goroutine of its own (an idle connection
+// holds none for it: beat_timer.go): each tick runs in the timer's
+// goroutine, then schedules the next. A death is reported with fail.
+// Pings run with ctx, which must last as long as the connection; ticks end
+// with it.
+func (c *Conn) startHeartbeat(ctx context.Context, t transport, fail func(error), wg *sync.WaitGroup) *beat {
 	b := &beat{
-		c: c, t: t, ctx: ctx, wg: wg, rx: t.received(),
+		c: c, t: t, ctx: ctx, fail: fail, wg: wg, rx: t.received(),
 		iv: c.cfg.heartbeat, wait: confirmWait(c.cfg.heartbeat),
-		canPing: t.canPing(), pongs: make(chan error, maxPings),
+		canPing: t.canPing(), pongs: make(chan pong, maxPings),
 	}
-	last := b.now()
-	var ref time.Time // since when a sign of life is due; zero: none yet
-	for {
-		if !b.sleep(b.iv) {
+	b.last = b.now()
+	b.schedule()
+	return b
+}
+
+// tick is one heartbeat interval's check.
+func (b *beat) tick() {
+	b.c.queue.retireIdleWriter()
+	b.takePongs()
+	if b.ctx.Err() != nil {
+		return
+	}
+	now := b.now()
+	gap := now.Sub(b.last)
+	switch {
+	case gap > 2*b.iv:
+		if b.aliveSince(now.Add(-b.iv)) || (b.canPing && b.c.appBlocked.Load()) {
+			break // what came after the jump says it lives; or no evidence either way
+		}
+		if !b.confirm(now) {
+			b.fail(fmt.Errorf("%w: %v passed during a %v heartbeat interval "+
+				"(the machine slept, the process was stopped or the tab was frozen) and nothing came from the server in the %v after",
+				ErrHeartbeatTimeout, gap.Round(time.Millisecond), b.iv.Round(time.Millisecond), b.wait.Round(time.Millisecond)))
 			return
 		}
-		now := b.now()
-		gap := now.Sub(last)
-		switch {
-		case gap > 2*b.iv:
-			if b.aliveSince(now.Add(-b.iv)) || (b.canPing && b.c.appBlocked.Load()) {
-				break // what came after the jump says it lives; or no evidence either way
-			}
-			if !b.confirm(now) {
-				ended <- fmt.Errorf("%w: %v passed during a %v heartbeat interval "+
-					"(the machine slept, the process was stopped or the tab was frozen) and nothing came from the server in the %v after",
-					ErrHeartbeatTimeout, gap.Round(time.Millisecond), b.iv.Round(time.Millisecond), b.wait.Round(time.Millisecond))
-				return
-			}
-		case !b.canPing:
-		case b.c.appBlocked.Load():
-		case ref.IsZero() || b.aliveSince(ref):
-			if b.pinging == 0 {
-				b.startPing()
-			}
-		default: // the ping sent a tick ago went unanswered, and nothing came
-			if !b.confirm(ref) {
-				ended <- fmt.Errorf("%w: %d pings unanswered (the last waited %v) and nothing came from the server for %v",
-					ErrHeartbeatTimeout, missedPingsDead, b.wait.Round(time.Millisecond), b.now().Sub(ref).Round(time.Millisecond))
-				return
-			}
+	case !b.canPing:
+	case b.c.appBlocked.Load():
+	case b.ref.IsZero() || b.aliveSince(b.ref):
+		if b.pinging == 0 {
+			b.startPing()
 		}
-		// A confirmation may have waited: the next interval starts now.
-		last = b.now()
-		ref = last
+	default: // the ping sent a tick ago went unanswered, and nothing came
+		if !b.confirm(b.ref) {
+			b.fail(fmt.Errorf("%w: %d pings unanswered (the last waited %v) and nothing came from the server for %v",
+				ErrHeartbeatTimeout, missedPingsDead, b.wait.Round(time.Millisecond), b.now().Sub(b.ref).Round(time.Millisecond)))
+			return
+		}
 	}
+	// A confirmation may have waited: the next interval starts now.
+	b.last = b.now()
+	b.ref = b.last
+	b.schedule()
 }
 
 // confirmWait is how long a connection under suspicion (a missed ping, a
@@ -89,19 +101,33 @@ func confirmWait(iv time.Duration) time.Duration {
 // its frame is being written.
 const maxPings = 2
 
-// beat is one connection's heartbeat state.
+// beat is one connection's heartbeat state. Ticks run one after another
+// (each schedules the next), so only the timer fields need mu.
 type beat struct {
 	c        *Conn
 	t        transport
 	ctx      context.Context
+	fail     func(error)
 	wg       *sync.WaitGroup
 	rx       *rxMark
 	iv, wait time.Duration
 	canPing  bool
 
-	pongs    chan error // each ping's result
-	pinging  int        // pings in flight
-	lastPong time.Time  // when the last pong came
+	pongs    chan pong // each ping's result
+	pinging  int       // pings in flight
+	lastPong time.Time // when the last pong came
+	last     time.Time // when the last tick (or the start) was
+	ref      time.Time // since when a sign of life is due; zero: none yet
+
+	mu      sync.Mutex
+	timer   stopper // the next tick's
+	stopped bool
+}
+
+// pong is a ping's result and when it came.
+type pong struct {
+	err error
+	at  time.Time
 }
 
 func (b *beat) now() time.Time { return b.c.cfg.clock.Now().Round(0) } // no monotonic reading
@@ -111,36 +137,26 @@ func (b *beat) aliveSince(t time.Time) bool {
 	return b.rx.since(t) || (!b.lastPong.IsZero() && !b.lastPong.Before(t))
 }
 
-// sleep waits d on the Conn's clock, taking pongs meanwhile. It returns
-// false when the connection ended.
-func (b *beat) sleep(d time.Duration) bool {
-	timer := b.c.cfg.clock.NewTimer(d)
-	defer timer.Stop()
+// takePongs settles the pings that were answered since the last tick.
+func (b *beat) takePongs() {
 	for {
 		select {
-		case <-b.ctx.Done():
-			return false
-		case err := <-b.pongs:
-			b.gotPong(err)
-		case <-timer.C():
-			select { // a pong that raced the tick counts
-			case err := <-b.pongs:
-				b.gotPong(err)
-			default:
-			}
-			return true
+		case p := <-b.pongs:
+			b.gotPong(p)
+		default:
+			return
 		}
 	}
 }
 
 // gotPong settles a ping. One that failed for another reason than
 // errPingUnsupported means the socket failed: the reader reports that.
-func (b *beat) gotPong(err error) {
+func (b *beat) gotPong(p pong) {
 	b.pinging--
 	switch {
-	case err == nil:
-		b.lastPong = b.now()
-	case errors.Is(err, errPingUnsupported):
+	case p.err == nil:
+		b.lastPong = p.at
+	case errors.Is(p.err, errPingUnsupported):
 		b.canPing = false
 	}
 }
@@ -157,10 +173,10 @@ func (b *beat) confirm(from time.Time) bool {
 	for !b.aliveSince(from) {
 		select {
 		case <-b.ctx.Done():
-			return true // ended otherwise; the caller's next wait returns
+			return true // ended otherwise; the tick ends
 		case <-b.rx.wake:
-		case err := <-b.pongs:
-			b.gotPong(err)
+		case p := <-b.pongs:
+			b.gotPong(p)
 		case <-timer.C():
 			// Natively a reader waiting for the app cannot see the pong.
 			return b.aliveSince(from) || (b.canPing && b.c.appBlocked.Load())
@@ -176,9 +192,6 @@ func (b *beat) startPing() {
 		sent := b.c.cfg.clock.Now()
 		err := b.t.ping(b.ctx)
 		b.c.stats.pinged(err, sent, b.c.cfg.clock)
-		select {
-		case b.pongs <- err:
-		case <-b.ctx.Done():
-		}
+		b.pongs <- pong{err, b.now()} // room for maxPings
 	})
 }

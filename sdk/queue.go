@@ -26,19 +26,21 @@ type sendQueue struct {
 	bytes    int
 	maxN     int
 	maxBytes int
-	ready    chan struct{} // has a token while items are waiting
 	space    chan struct{} // made when a writer waits for room; closed when an item leaves
 	closed   bool
+	// The open connection's writer (writer.go): startWriter starts it (nil
+	// while no connection is open); writing: it exists (or failed);
+	// parked: it waits on wake; used: it took an item since the last
+	// retireIdleWriter; linger: park when drained rather than exit.
+	startWriter                   func(wake chan struct{})
+	wake                          chan struct{}
+	writing, parked, used, linger bool
 	// rq is the resume mode's cursor (resume_queue.go); nil otherwise.
 	rq *resumeCursor
 }
 
 func newSendQueue(maxN, maxBytes int) *sendQueue {
-	return &sendQueue{
-		maxN:     maxN,
-		maxBytes: maxBytes,
-		ready:    make(chan struct{}, 1),
-	}
+	return &sendQueue{maxN: maxN, maxBytes: maxBytes}
 }
 
 // push appends m, or reports ErrQueueFull with a channel that is closed
@@ -54,24 +56,8 @@ func (q *sendQueue) push(m outMsg) (<-chan struct{}, error) {
 	}
 	q.items = append(q.items, m)
 	q.bytes += len(m.p)
-	select {
-	case q.ready <- struct{}{}:
-	default:
-	}
+	q.kickLocked()
 	return nil, nil
-}
-
-// front returns the oldest item without removing it.
-func (q *sendQueue) front() (outMsg, bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.rq != nil {
-		return q.resumeFront()
-	}
-	if q.len() == 0 {
-		return outMsg{}, false
-	}
-	return q.items[q.head], true
 }
 
 // pop removes the oldest item, which the transport has accepted.
@@ -86,12 +72,6 @@ func (q *sendQueue) pop() {
 		return
 	}
 	q.dropHead(1)
-	if q.len() > 0 {
-		select {
-		case q.ready <- struct{}{}:
-		default:
-		}
-	}
 }
 
 // dropHead removes the k oldest items (k ≤ len) and wakes a writer

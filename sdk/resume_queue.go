@@ -33,12 +33,6 @@ func (q *sendQueue) resumeFront() (outMsg, bool) {
 func (q *sendQueue) resumePop() {
 	r := q.rq
 	r.sent = max(r.sent, r.front)
-	if r.sent-r.acked < uint64(q.len()) {
-		select {
-		case q.ready <- struct{}{}:
-		default:
-		}
-	}
 }
 
 // sending returns the seq of the item front returned last (the writer is
@@ -94,11 +88,6 @@ func (q *sendQueue) rewind(n uint64) error {
 		return err
 	}
 	q.rq.sent = q.rq.acked
-	if q.len() > 0 {
-		select {
-		case q.ready <- struct{}{}:
-		default:
-		}
-	}
+	q.kickLocked()
 	return nil
 }

@@ -7,10 +7,6 @@ import (
 	"time"
 )
 
-// closeFlushTimeout bounds how long Close waits for queued messages to be
-// written before it sends the close frame.
-const closeFlushTimeout = 2 * time.Second
-
 // run is the supervisor: the one goroutine that owns the state machine,
 // dials, serves each connection and decides, by policy, what follows.
 func (c *Conn) run() {
@@ -97,9 +93,6 @@ func (c *Conn) sleep(d time.Duration, pw platformWatch) bool {
 	}
 }
 
-// closeReqSignal is closed once the app called Close.
-func (c *Conn) closeReqSignal() <-chan struct{} { return c.closeCtx.Done() }
-
 // connGone tells Writes waiting for room that the connection which ended
 // will not take their messages: called once the policy decided (see
 // Write), so that none reports ErrQueueFull for a close that is final.
@@ -148,20 +141,22 @@ func (c *Conn) dialOnce(attempt int) (transport, error) {
 	return t, nil
 }
 
-// serve runs one open connection until it ends: a reader, a writer and a
-// heartbeat goroutine report the first failure; the app's Close ends it
-// with a close handshake. It returns the failure, or userClose.
+// serve runs one open connection until it ends. Its own goroutine is the
+// reader; a writer goroutine runs while there is something to send
+// (writer.go), the heartbeat on timers (beat_timer.go), and the app's
+// Close in a goroutine of its own (closeflush.go): an idle connection
+// holds this one goroutine. The writer and the heartbeat report failures
+// to a connEnd, which ends the connection so that the read returns. It
+// returns the failure, or userClose.
 func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	ctx, cancel := context.WithCancel(c.life)
 	defer cancel()
-	down := make(chan struct{})
-	ended := make(chan error, 3)
-	drain := make(chan struct{}) // closed by settleEnd when the writer failed
+	end := newConnEnd(func() { cancel(); t.abort() })
 	hs := t.handshake()
 	c.mu.Lock()
 	c.hs = hs
 	c.cur = t
-	c.down = down
+	c.down = make(chan struct{})
 	c.mu.Unlock()
 	evHS := hs.clone()
 	c.transition(StateOpen, StateChange{Attempt: attempt, Handshake: &evHS})
@@ -170,17 +165,35 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	// Read. The reader starts after the open was queued.
 	gate := c.events.mark()
 	var wg sync.WaitGroup
-	wg.Go(func() { c.readLoop(ctx, t, ended, drain, gate) })
-	wg.Go(func() { c.writeLoop(ctx, t, ended) })
-	if c.cfg.heartbeat > 0 {
-		wg.Go(func() { c.heartbeat(ctx, t, ended, &wg) })
+	runWriter := func() { // made once: a writer that does not park (no
+		// heartbeat to retire it) starts per burst, allocating nothing
+		defer wg.Done()
+		c.writeLoop(ctx, t, end.fail, nil)
 	}
+	c.queue.attachWriter(c.cfg.heartbeat > 0, func(wake chan struct{}) {
+		wg.Add(1)
+		if wake == nil {
+			go runWriter()
+			return
+		}
+		go func() {
+			defer wg.Done()
+			c.writeLoop(ctx, t, end.fail, wake)
+		}()
+	})
+	var hb *beat
+	if c.cfg.heartbeat > 0 {
+		hb = c.startHeartbeat(ctx, t, end.fail, &wg)
+	}
+	// Dial's ctx ending ends the read (natively read ignores ctx).
+	stopLife := context.AfterFunc(ctx, t.abort)
+	readerDone := make(chan struct{})
+	closer := c.onClose(ctx, t, end, readerDone)
 	select {
 	case <-c.opened:
 	default:
 		close(c.opened)
 	}
-
 	// down stays open until the verdict (connGone): a Write waiting for
 	// room must not report ErrQueueFull for a close that turns out final.
 	defer func() {
@@ -188,72 +201,45 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 		c.cur = nil
 		c.mu.Unlock()
 	}()
-	select {
-	case err = <-ended:
-		err = connEndError(c.settleEnd(err, ended, drain))
-		cancel()
-		t.abort()
-		wg.Wait()
-		c.carry(c.stats.received(t.leftover()))
-		return err, false
-	case <-c.closeReqSignal():
-	case <-c.life.Done():
-		cancel()
-		t.abort()
-		wg.Wait()
+
+	readErr := c.readLoop(ctx, t, end.drain, gate)
+	close(readerDone)
+	closing := closer.wait()
+	stopLife() // before kill, whose cancel would run it for nothing
+	hb.stop()
+	c.queue.detachWriter() // no writer starts from now on
+	end.kill()
+	wg.Wait()
+	err = end.settle(readErr)
+	switch {
+	case closing:
+		return nil, true
+	case c.life.Err() != nil:
 		return context.Cause(c.life), false
 	}
-	// The app's Close: flush what is queued, then the close handshake.
-	req, _ := c.closeRequested()
-	flushDeadline := time.NewTimer(closeFlushTimeout)
-	defer flushDeadline.Stop()
-	discard := c.closeDiscard()
-flush:
-	for {
-		if n, _ := c.queue.size(); n == 0 {
-			break
-		}
-		select {
-		case <-discard:
-		case <-c.queue.spaceChan():
-		case <-ended:
-			break flush
-		case <-flushDeadline.C:
-			// The peer took nothing for closeFlushTimeout: it is not
-			// reading. A close frame would wait behind the stuck write
-			// and never be read: drop the connection, which also
-			// releases the stuck write.
-			cancel()
-			t.abort()
-			wg.Wait()
-			return nil, true
-		}
-	}
-	closeTransport(t, *req)
-	cancel()
-	t.abort()
-	wg.Wait()
-	return nil, true
+	c.carry(c.stats.received(t.leftover()))
+	return connEndError(err), false
 }
 
-func (c *Conn) readLoop(ctx context.Context, t transport, ended chan<- error, drain <-chan struct{}, gate uint64) {
+// readLoop hands what the connection receives to the app, in order, until
+// the read fails (it returns that error) or ctx ends (nil).
+func (c *Conn) readLoop(ctx context.Context, t transport, drain <-chan struct{}, gate uint64) error {
 	// A message the previous connection read but could not hand over goes
 	// first, so nothing read from a socket is ever dropped and order holds.
 	if !c.deliverCarried(ctx) {
-		return
+		return nil
 	}
 	carrying := false // after drain: all goes through carry, so order holds
 	for first := true; ; first = false {
 		typ, p, err := t.read(ctx)
 		if err != nil {
-			ended <- err
-			return
+			return err
 		}
 		c.stats.in(len(p))
 		m := inMsg{typ, p}
 		if first && !c.afterEvents(ctx, gate) {
 			c.carry([]inMsg{m})
-			return
+			return nil
 		}
 		if carrying {
 			c.carry([]inMsg{m})
@@ -272,7 +258,7 @@ func (c *Conn) readLoop(ctx context.Context, t transport, ended chan<- error, dr
 		case c.incoming <- m:
 			c.appBlocked.Store(false)
 		case <-drain:
-			// The writer failed: read on to the close frame (settleEnd),
+			// The writer failed: read on to the close frame (connEnd),
 			// keeping what comes for the app.
 			c.appBlocked.Store(false)
 			carrying = true
@@ -280,7 +266,7 @@ func (c *Conn) readLoop(ctx context.Context, t transport, ended chan<- error, dr
 		case <-ctx.Done():
 			c.appBlocked.Store(false)
 			c.carry([]inMsg{m})
-			return
+			return nil
 		}
 	}
 }
@@ -302,19 +288,29 @@ func (c *Conn) afterEvents(ctx context.Context, gate uint64) bool {
 	return c.events.waitDelivered(gate, ctx.Done())
 }
 
-func (c *Conn) writeLoop(ctx context.Context, t transport, ended chan<- error) {
+// writeLoop sends what is queued, in order, until the connection ends, a
+// write fails, or the queue retires it (writer.go).
+func (c *Conn) writeLoop(ctx context.Context, t transport, fail func(error), wake chan struct{}) {
 	for {
-		m, ok := c.queue.front()
-		if !ok {
+		m, ok, park := c.queue.next()
+		if park {
 			select {
-			case <-c.queue.ready:
+			case <-wake:
+				if !c.queue.woken(wake) {
+					return // retired: the connection went idle
+				}
 				continue
 			case <-ctx.Done():
 				return
 			}
 		}
+		if !ok {
+			return
+		}
 		if err := t.write(ctx, m.typ, m.p); err != nil {
-			ended <- &writeFailure{err} // m stays queued: see settleEnd
+			// m stays queued (see connEnd), and no writer starts
+			// again on this connection.
+			fail(&writeFailure{err})
 			return
 		}
 		c.stats.out(len(m.p))

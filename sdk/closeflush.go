@@ -1,0 +1,69 @@
+package sdk
+
+import (
+	"context"
+	"time"
+)
+
+// closeFlushTimeout bounds how long Close waits for queued messages to be
+// written before it sends the close frame.
+const closeFlushTimeout = 2 * time.Second
+
+// closer runs the app's Close on an open connection, in a goroutine that
+// exists only once Close was called.
+type closer struct {
+	stop func() bool // context.AfterFunc's: false once the close began
+	done chan struct{}
+}
+
+// onClose arms the close of connection t: once the app calls Close it
+// flushes what is queued (closeFlushTimeout at most), then runs the close
+// handshake, then ends the connection (end.kill), which ends serve's read.
+func (c *Conn) onClose(ctx context.Context, t transport, end *connEnd, readerDone <-chan struct{}) *closer {
+	cl := &closer{done: make(chan struct{})}
+	cl.stop = context.AfterFunc(c.closeCtx, func() {
+		defer close(cl.done)
+		if c.flushForClose(ctx, readerDone) {
+			req, _ := c.closeRequested()
+			closeTransport(t, *req)
+		}
+		end.kill()
+	})
+	return cl
+}
+
+// wait, once the read ended, says whether the app's Close ended the
+// connection, and then waits for the close to finish.
+func (cl *closer) wait() bool {
+	if cl.stop() {
+		return false // Close was not called: it will not run for this connection
+	}
+	<-cl.done
+	return true
+}
+
+// flushForClose waits until what is queued was written, the connection
+// failed, or closeFlushTimeout passed: then (false) the peer took nothing
+// for that long, it is not reading, and a close frame would wait behind the
+// stuck write and never be read: the caller drops the connection, which
+// also releases the stuck write.
+func (c *Conn) flushForClose(ctx context.Context, readerDone <-chan struct{}) bool {
+	deadline := time.NewTimer(closeFlushTimeout)
+	defer deadline.Stop()
+	discard := c.closeDiscard()
+	for {
+		if n, _ := c.queue.size(); n == 0 {
+			return true
+		}
+		select {
+		case <-discard:
+		case <-c.queue.spaceChan():
+		case <-readerDone:
+			return true
+		case <-ctx.Done(): // the writer or the heartbeat ended it
+			return true
+		case <-deadline.C:
+			return false
+		}
+	}
+}
