@@ -193,6 +193,32 @@ func (c *conn) writeLoop() {
 		pongs := c.pongs
 		c.pongs = nil
 		s.mu.Unlock()
+		// The ACK goes before the PONGs: a PING asks for it (ackask.go).
+		if delivered > ackSent {
+			if ackFired || wanted || delivered-ackSent >= uint64(opts.AckEvery) {
+				if buf = resumewire.AppendControl(buf[:0], resumewire.KindAck, delivered); !write(buf) {
+					return
+				}
+				s.mu.Lock()
+				s.ackSent = delivered
+				s.asksDone = asks
+				// Read may have delivered more since the snapshot: its
+				// wake-up judged by the old ackSent, so it may have
+				// skipped the one that starts the AckDelay timer.
+				more := s.delivered > delivered
+				s.mu.Unlock()
+				if more {
+					s.wake()
+				}
+				if ackTimer != nil {
+					ackTimer.Stop()
+				}
+				ackTimer, ackC, ackFired = nil, nil, false
+			} else if ackC == nil && !ackFired {
+				ackTimer = opts.Clock.NewTimer(opts.AckDelay)
+				ackC = ackTimer.C()
+			}
+		}
 		for _, n := range pongs {
 			if buf = resumewire.AppendControl(buf[:0], resumewire.KindPong, n); !write(buf) {
 				return
@@ -223,31 +249,6 @@ func (c *conn) writeLoop() {
 			nonce++
 			if buf = resumewire.AppendControl(buf[:0], resumewire.KindPing, nonce); !write(buf) {
 				return
-			}
-		}
-		if delivered > ackSent {
-			if ackFired || wanted || delivered-ackSent >= uint64(opts.AckEvery) {
-				if buf = resumewire.AppendControl(buf[:0], resumewire.KindAck, delivered); !write(buf) {
-					return
-				}
-				s.mu.Lock()
-				s.ackSent = delivered
-				s.asksDone = asks
-				// Read may have delivered more since the snapshot: its
-				// wake-up judged by the old ackSent, so it may have
-				// skipped the one that starts the AckDelay timer.
-				more := s.delivered > delivered
-				s.mu.Unlock()
-				if more {
-					s.wake()
-				}
-				if ackTimer != nil {
-					ackTimer.Stop()
-				}
-				ackTimer, ackC, ackFired = nil, nil, false
-			} else if ackC == nil && !ackFired {
-				ackTimer = opts.Clock.NewTimer(opts.AckDelay)
-				ackC = ackTimer.C()
 			}
 		}
 		select {
