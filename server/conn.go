@@ -86,7 +86,7 @@ func (c *conn) readLoop() {
 			s.asks++ // a PING asks for the pending ACK (ackask.go)
 			s.mu.Unlock()
 			s.wake()
-		case resumewire.KindPong: // proof of life; the server sends no pings
+		case resumewire.KindPong: // answers a PING that asked for an ACK: nothing to do
 		default:
 			c.fail(sdk.StatusProtocolError, "resume: unexpected "+resumewire.KindName(f.Kind))
 			return
