@@ -21,22 +21,7 @@ import (
 func TestPingAsksForAck(t *testing.T) {
 	ctx := testCtx(t, 10*time.Second)
 	gate, read := make(chan int), make(chan struct{})
-	f := start(t, &server.Options{Clock: fakeclock.New(time.Unix(1e9, 0))},
-		func(ctx context.Context, s *server.Session) {
-			for {
-				select {
-				case n := <-gate:
-					for range n {
-						if _, _, err := s.Read(ctx); err != nil {
-							return
-						}
-					}
-					read <- struct{}{}
-				case <-ctx.Done():
-					return
-				}
-			}
-		})
+	f := start(t, &server.Options{Clock: fakeclock.New(time.Unix(1e9, 0))}, gatedReader(gate, read))
 	ws, _ := open(t, ctx, f.resumeURL(), nil, 0)
 	for i := uint64(1); i <= 5; i++ {
 		send(t, ctx, ws, data(resumewire.KindDataBinary, i, "m"))
@@ -126,16 +111,9 @@ func wantFramesAnyOrder(t *testing.T, ctx context.Context, ws *websocket.Conn, w
 	}
 }
 
-// readAny reads and decodes one frame, PINGs included.
+// readAny reads one frame, PINGs included, as an fr.
 func readAny(t *testing.T, ctx context.Context, ws *websocket.Conn) fr {
 	t.Helper()
-	typ, b, err := ws.Read(ctx)
-	if err != nil {
-		t.Fatalf("read: %v", err)
-	}
-	f, err := resumewire.Decode(b)
-	if err != nil || typ != websocket.MessageBinary {
-		t.Fatalf("bad frame % x (%v): %v", b, typ, err)
-	}
+	f := readAnyFrame(t, ctx, ws)
 	return fr{f.Kind, f.N}
 }
