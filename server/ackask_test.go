@@ -8,6 +8,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/redial-ws/redial/internal/fakeclock"
+	"github.com/redial-ws/redial/internal/resumetest"
 	"github.com/redial-ws/redial/internal/resumewire"
 	"github.com/redial-ws/redial/sdk"
 	"github.com/redial-ws/redial/server"
@@ -116,4 +117,54 @@ func readAny(t *testing.T, ctx context.Context, ws *websocket.Conn) fr {
 	t.Helper()
 	f := readAnyFrame(t, ctx, ws)
 	return fr{f.Kind, f.N}
+}
+
+// An ACK that comes due while the writer is sending the previous one is
+// never lost: the Go server used to judge the first unacknowledged read
+// (the one that starts the AckDelay timer) by an ackSent its writer was
+// about to move, so a read in between armed no timer and the ACK waited
+// for the client's next frame (for a window smaller than AckEvery, the
+// heartbeat: 25 s). A client that never asks (internal/resumetest) with a
+// window of 4 makes every ACK wait for the timer; the test runs the
+// server's fake clock one AckDelay at a time, as each timer starts: a
+// lost timer stops the stream.
+func TestAckTimerNeverLost(t *testing.T) {
+	const n = 2000
+	ctx := testCtx(t, 10*time.Second)
+	clk := fakeclock.New(time.Unix(1e9, 0))
+	read := make(chan struct{})
+	f := start(t, &server.Options{Clock: clk}, func(ctx context.Context, s *server.Session) {
+		for range n {
+			if _, _, err := s.Read(ctx); err != nil {
+				return
+			}
+		}
+		close(read)
+		<-ctx.Done()
+	})
+	c := resumetest.New(f.resumeURL(), func(byte, []byte) {})
+	c.Win = resumewire.NewWindow(4, 1<<20, 0)
+	runErr := make(chan error, 1)
+	go func() { runErr <- c.Run(ctx) }()
+	go func() {
+		for clk.WaitFor(ctx, 50*time.Millisecond) == nil {
+			clk.Advance(50 * time.Millisecond)
+		}
+	}()
+	for i := range n {
+		if err := c.Send(ctx, resumewire.KindDataBinary, []byte("m")); err != nil {
+			t.Fatalf("Send %d of %d: %v (the server armed no AckDelay timer for an unacknowledged read)", i+1, n, err)
+		}
+	}
+	select {
+	case <-read:
+	case <-ctx.Done():
+		t.Fatal(ctx.Err())
+	}
+	if err := c.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-runErr; err != nil {
+		t.Fatal(err)
+	}
 }
