@@ -90,7 +90,10 @@ type Options struct {
 	// A written message stays in the send queue until the server
 	// acknowledges it, so MaxQueued and MaxQueuedBytes bound what is not
 	// yet acknowledged (open and full: Write waits; down and full:
-	// ErrQueueFull), and BufferedAmount counts it. ACKs travel in-band,
+	// ErrQueueFull), and BufferedAmount counts it; once half of either
+	// bound is unacknowledged the client asks the server for its ACK (a
+	// PING), so a queue of a few large messages never waits for the
+	// server's ack timer (docs/resume.md, "Asking for an ACK"). ACKs travel in-band,
 	// behind the server's own messages: while the app leaves messages
 	// unread and the server keeps sending, a Write waiting for room waits
 	// for a Read as well (read from another goroutine). Every attempt's URL (URLFunc's too) gets the query

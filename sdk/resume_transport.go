@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redial-ws/redial/internal/resumewire"
@@ -35,6 +36,8 @@ type resumeTransport struct {
 	pmu   sync.Mutex
 	nonce uint64
 	pings map[uint64]chan struct{}
+
+	asked atomic.Bool // a PING asked the server for an ACK; cleared by its next ACK (resume_ackask.go)
 }
 
 // Ack batching when the server's WELCOME leaves it open (0): the
@@ -116,8 +119,15 @@ func (t *resumeTransport) handle(ctx context.Context, f *resumewire.Frame) (m in
 		if err := t.s.q.ack(f.N); err != nil {
 			return m, false, t.fail(StatusProtocolError, "ACK for a seq never sent")
 		}
+		t.asked.Store(false)
+		t.askIfDue(ctx) // still half full: ask again
 	case resumewire.KindPing:
-		_ = t.send(ctx, resumewire.KindPong, f.N) // a failed socket shows in the next read
+		// A PING asks for the pending ACK (resume_ackask.go), then the
+		// PONG. A failed socket shows in the next read.
+		if n, ok := t.s.pendingAck(); ok && t.send(ctx, resumewire.KindAck, n) == nil {
+			t.s.acked(n)
+		}
+		_ = t.send(ctx, resumewire.KindPong, f.N)
 	case resumewire.KindPong:
 		t.pmu.Lock()
 		if ch, ok := t.pings[f.N]; ok {
@@ -148,9 +158,14 @@ func (t *resumeTransport) write(ctx context.Context, typ MessageType, p []byte) 
 		kind = resumewire.KindDataText
 	}
 	t.wmu.Lock()
-	defer t.wmu.Unlock()
 	t.buf = resumewire.AppendData(t.buf[:0], kind, seq, p)
-	return t.transport.write(ctx, MessageBinary, t.buf)
+	err := t.transport.write(ctx, MessageBinary, t.buf)
+	t.wmu.Unlock()
+	if err != nil {
+		return err
+	}
+	t.askIfDue(ctx)
+	return nil
 }
 
 // send writes a control frame (ACK, PING, PONG).

@@ -24,6 +24,7 @@ type conn struct {
 	helloDelivered uint64
 	sent           atomic.Uint64 // highest seq handed to the socket
 	pongs          []uint64      // nonces to answer; guarded by s.mu
+	asked          atomic.Bool   // a PING asked the client for an ACK; cleared by its next ACK (ackask.go)
 
 	stopOnce   sync.Once
 	stop       chan struct{} // asks the writer to return (graceful close)
@@ -76,12 +77,16 @@ func (c *conn) readLoop() {
 			if err := s.acked(f.N); err != nil {
 				return
 			}
+			if c.asked.Swap(false) {
+				s.wake() // the writer checks whether to ask again
+			}
 		case resumewire.KindPing:
 			s.mu.Lock()
 			c.pongs = append(c.pongs, f.N)
+			s.asks++ // a PING asks for the pending ACK (ackask.go)
 			s.mu.Unlock()
 			s.wake()
-		case resumewire.KindPong: // proof of life; the server sends no pings
+		case resumewire.KindPong: // answers a PING that asked for an ACK: nothing to do
 		default:
 			c.fail(sdk.StatusProtocolError, "resume: unexpected "+resumewire.KindName(f.Kind))
 			return
@@ -140,8 +145,10 @@ func (s *Session) acked(n uint64) error {
 
 // writeLoop sends WELCOME, then the replay (every frame after the
 // client's delivered counter), then new frames as Write stores them,
-// answers pings, acks the client's messages (after AckEvery reads or
-// AckDelay) and keeps the store's expiry fresh.
+// answers pings, acks the client's messages (after AckEvery reads,
+// AckDelay, or at once when the client asked with a PING) and asks the
+// client for its ACK when the replay buffer is half full (ackask.go), and
+// keeps the store's expiry fresh.
 func (c *conn) writeLoop() {
 	s := c.s
 	var endErr error // ends the session after writerDone (shutdown waits for it)
@@ -163,6 +170,7 @@ func (c *conn) writeLoop() {
 		ackTimer Timer
 		ackC     <-chan time.Time
 		ackFired bool
+		nonce    uint64 // of the PINGs that ask for an ACK
 	)
 	touch := opts.Clock.NewTimer(opts.SessionTTL / 3)
 	defer func() {
@@ -180,10 +188,37 @@ func (c *conn) writeLoop() {
 	}
 	for {
 		s.mu.Lock()
-		appended, delivered, ackSent := s.appended, s.delivered, s.ackSent
+		appended, delivered, ackSent, asks := s.appended, s.delivered, s.ackSent, s.asks
+		wanted := asks > s.asksDone
 		pongs := c.pongs
 		c.pongs = nil
 		s.mu.Unlock()
+		// The ACK goes before the PONGs: a PING asks for it (ackask.go).
+		if delivered > ackSent {
+			if ackFired || wanted || delivered-ackSent >= uint64(opts.AckEvery) {
+				if buf = resumewire.AppendControl(buf[:0], resumewire.KindAck, delivered); !write(buf) {
+					return
+				}
+				s.mu.Lock()
+				s.ackSent = delivered
+				s.asksDone = asks
+				// Read may have delivered more since the snapshot: its
+				// wake-up judged by the old ackSent, so it may have
+				// skipped the one that starts the AckDelay timer.
+				more := s.delivered > delivered
+				s.mu.Unlock()
+				if more {
+					s.wake()
+				}
+				if ackTimer != nil {
+					ackTimer.Stop()
+				}
+				ackTimer, ackC, ackFired = nil, nil, false
+			} else if ackC == nil && !ackFired {
+				ackTimer = opts.Clock.NewTimer(opts.AckDelay)
+				ackC = ackTimer.C()
+			}
+		}
 		for _, n := range pongs {
 			if buf = resumewire.AppendControl(buf[:0], resumewire.KindPong, n); !write(buf) {
 				return
@@ -210,21 +245,10 @@ func (c *conn) writeLoop() {
 			}
 			clear(frames) // do not pin released payloads
 		}
-		if delivered > ackSent {
-			if ackFired || delivered-ackSent >= uint64(opts.AckEvery) {
-				if buf = resumewire.AppendControl(buf[:0], resumewire.KindAck, delivered); !write(buf) {
-					return
-				}
-				s.mu.Lock()
-				s.ackSent = delivered
-				s.mu.Unlock()
-				if ackTimer != nil {
-					ackTimer.Stop()
-				}
-				ackTimer, ackC, ackFired = nil, nil, false
-			} else if ackC == nil && !ackFired {
-				ackTimer = opts.Clock.NewTimer(opts.AckDelay)
-				ackC = ackTimer.C()
+		if c.askDue(sent) {
+			nonce++
+			if buf = resumewire.AppendControl(buf[:0], resumewire.KindPing, nonce); !write(buf) {
+				return
 			}
 		}
 		select {

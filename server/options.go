@@ -30,16 +30,26 @@ type Options struct {
 
 	// MaxUnacked and MaxUnackedBytes bound the replay buffer: messages
 	// written and not yet acknowledged by the client (count, and payload
-	// bytes). When it is full, Session.Write waits (backpressure) until
-	// the client acks, ctx ends or the session ends. Defaults 1024 and
-	// 1 MiB, the client's defaults (DESIGN.md, send queue).
+	// bytes; a message may be up to MaxUnackedBytes long). When it is
+	// full, Session.Write waits (backpressure) until the client acks, ctx
+	// ends or the session ends. Once half of either bound is
+	// unacknowledged the server asks the client for its ACK with a PING
+	// (docs/resume.md, "Asking for an ACK"), so a buffer that holds fewer
+	// messages than the client's AckEvery does not wait for its timer.
+	// Defaults 1024 and 1 MiB, the client's defaults (DESIGN.md, send
+	// queue).
 	MaxUnacked      int
 	MaxUnackedBytes int
 
 	// AckEvery and AckDelay: the server acknowledges the client's messages
 	// after AckEvery of them were read by the handler, or AckDelay after
 	// the first unacknowledged one, whichever comes first (announced in
-	// WELCOME). Defaults 64 and 50 ms.
+	// WELCOME; the Go client uses them for its own ACKs too), and also as
+	// soon as the handler read one after a client's PING (the client asks
+	// so when half its send queue is unacknowledged, whatever the message
+	// size). Values ≤ 0 mean the defaults, 64 messages and 50 ms; a larger
+	// AckEvery costs fewer ACK frames (3–4 bytes each on the wire) and
+	// never stalls a client, which asks before its queue is full.
 	AckEvery int
 	AckDelay time.Duration
 

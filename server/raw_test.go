@@ -7,6 +7,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/redial-ws/redial/internal/resumewire"
+	"github.com/redial-ws/redial/server"
 )
 
 // hello builds a HELLO: a new session when id is nil.
@@ -49,8 +50,19 @@ func data(kind byte, seq uint64, p string) []byte {
 	return resumewire.AppendData(nil, kind, seq, []byte(p))
 }
 
-// readFrame reads and decodes one frame; the payload is copied.
+// readFrame reads and decodes one frame other than a PING (the server
+// asks for ACKs with PINGs: ackask.go); the payload is copied.
 func readFrame(t *testing.T, ctx context.Context, ws *websocket.Conn) resumewire.Frame {
+	t.Helper()
+	for {
+		if f := readAnyFrame(t, ctx, ws); f.Kind != resumewire.KindPing {
+			return f
+		}
+	}
+}
+
+// readAnyFrame reads and decodes one frame, PINGs included.
+func readAnyFrame(t *testing.T, ctx context.Context, ws *websocket.Conn) resumewire.Frame {
 	t.Helper()
 	typ, b, err := ws.Read(ctx)
 	if err != nil {
@@ -61,6 +73,26 @@ func readFrame(t *testing.T, ctx context.Context, ws *websocket.Conn) resumewire
 		t.Fatalf("bad frame % x (%v): %v", b, typ, err)
 	}
 	return f
+}
+
+// gatedReader is a handler that reads n messages for every n sent on
+// gate, then signals read.
+func gatedReader(gate <-chan int, read chan<- struct{}) func(context.Context, *server.Session) {
+	return func(ctx context.Context, s *server.Session) {
+		for {
+			select {
+			case n := <-gate:
+				for range n {
+					if _, _, err := s.Read(ctx); err != nil {
+						return
+					}
+				}
+				read <- struct{}{}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
 }
 
 // wantClose reads until the connection ends and checks its close code.

@@ -235,6 +235,7 @@ func (s *Session) attach(ws *websocket.Conn, hello *resumewire.Frame) (*conn, er
 	}
 	s.conn = c
 	s.ackSent = s.delivered // WELCOME carries it
+	s.asksDone = s.asks     // a request for an ACK belongs to its connection
 	w := resumewire.Frame{
 		Kind: resumewire.KindWelcome, Version: resumewire.Version, ID: s.id,
 		N:          s.delivered,

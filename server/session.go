@@ -43,6 +43,8 @@ type Session struct {
 	inboxWake chan struct{} // closed and replaced when inbox grows or the session ends
 	delivered uint64        // inbound: highest seq Read returned
 	ackSent   uint64        // inbound: highest seq acknowledged to the client
+	asks      uint64        // PINGs received: each asks for the pending ACK (ackask.go)
+	asksDone  uint64        // asks the last ACK sent answered
 	conn      *conn         // attached connection (nil while the client is away)
 	ttlStop   chan struct{} // closed to cancel a running expiry wait
 	ended     bool
@@ -148,8 +150,9 @@ func (s *Session) delivered1(seq uint64) error {
 	s.mu.Lock()
 	s.delivered = seq
 	// Wake the writer when the first unacked message starts the AckDelay
-	// timer, and when AckEvery is reached; not for every message.
-	due := seq == s.ackSent+1 || seq-s.ackSent >= uint64(s.srv.opts.AckEvery)
+	// timer, when AckEvery is reached, and when the client asked for an
+	// ACK (a PING) nothing answered yet; not for every message.
+	due := seq == s.ackSent+1 || seq-s.ackSent >= uint64(s.srv.opts.AckEvery) || s.asks > s.asksDone
 	s.mu.Unlock()
 	if due {
 		s.wake()

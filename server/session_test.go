@@ -176,22 +176,7 @@ func TestAckCumulativeBatched(t *testing.T) {
 	ctx := testCtx(t, 10*time.Second)
 	clk := fakeclock.New(time.Unix(1e9, 0))
 	gate, read := make(chan int), make(chan struct{})
-	f := start(t, &server.Options{Clock: clk, AckEvery: 64, AckDelay: 50 * time.Millisecond},
-		func(ctx context.Context, s *server.Session) {
-			for {
-				select {
-				case n := <-gate:
-					for range n {
-						if _, _, err := s.Read(ctx); err != nil {
-							return
-						}
-					}
-					read <- struct{}{}
-				case <-ctx.Done():
-					return
-				}
-			}
-		})
+	f := start(t, &server.Options{Clock: clk, AckEvery: 64, AckDelay: 50 * time.Millisecond}, gatedReader(gate, read))
 	ws, _ := open(t, ctx, f.resumeURL(), nil, 0)
 	for i := uint64(1); i <= 650; i++ {
 		send(t, ctx, ws, data(resumewire.KindDataBinary, i, "m"))

@@ -34,6 +34,7 @@ type Client struct {
 	id      resumewire.SessionID
 	hasID   bool
 	ackSent uint64
+	pongs   []uint64 // PING nonces to answer, after the pending ACK
 	welcome resumewire.Frame
 
 	Conns     atomic.Int64 // connections that got a WELCOME
@@ -209,6 +210,11 @@ func (c *Client) readLoop(ctx context.Context, ws *websocket.Conn, kick chan str
 			if _, err := c.Win.Ack(f.N); err != nil {
 				return err
 			}
+		case resumewire.KindPing: // asks for the pending ACK, then the PONG
+			c.mu.Lock()
+			c.pongs = append(c.pongs, f.N)
+			c.mu.Unlock()
+			Ring(kick)
 		case resumewire.KindPong:
 		default:
 			return errors.New("test client: unexpected " + resumewire.KindName(f.Kind))
@@ -225,7 +231,8 @@ func Ring(ch chan struct{}) {
 }
 
 // writeLoop replays everything after sent, then new frames, and acks
-// cumulatively every ackEvery messages or 20 ms after the first unacked.
+// cumulatively every ackEvery messages, 20 ms after the first unacked, or
+// when a PING asked (then it answers the PING).
 func (c *Client) writeLoop(ctx context.Context, ws *websocket.Conn, sent uint64, kick chan struct{}) {
 	var frames []resumewire.Sent
 	var buf []byte
@@ -256,15 +263,21 @@ func (c *Client) writeLoop(ctx context.Context, ws *websocket.Conn, sent uint64,
 			return
 		}
 		c.mu.Lock()
-		acc, ackSent := c.recv.Accepted(), c.ackSent
+		acc, ackSent, pongs := c.recv.Accepted(), c.ackSent, c.pongs
+		c.pongs = nil
 		c.mu.Unlock()
-		if acc > ackSent && (timed || acc-ackSent >= c.ackEvery) {
+		if acc > ackSent && (timed || len(pongs) > 0 || acc-ackSent >= c.ackEvery) {
 			if ws.Write(ctx, websocket.MessageBinary, resumewire.AppendControl(nil, resumewire.KindAck, acc)) != nil {
 				return
 			}
 			c.mu.Lock()
 			c.ackSent = acc
 			c.mu.Unlock()
+		}
+		for _, n := range pongs {
+			if ws.Write(ctx, websocket.MessageBinary, resumewire.AppendControl(nil, resumewire.KindPong, n)) != nil {
+				return
+			}
 		}
 	}
 }
