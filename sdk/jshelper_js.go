@@ -12,10 +12,12 @@ import (
 )
 
 // The browser transport's hot path runs in a small piece of plain JS, so
-// that a message costs no Go call of its own: the socket's onmessage only
-// queues the event's data on the JS side and, once per batch, posts a
-// MessageChannel message whose handler wakes Go; Go then takes the whole
-// batch in one call and one copy. Sends go the other way: Go packs a batch
+// that a message in a stream costs no Go call of its own: the socket's
+// onmessage queues the event's data on the JS side; a message that finds
+// no wake due calls Go at once (a lone message waits for no task hop), and
+// each call is followed by a probe, a MessageChannel message, that the
+// messages arriving meanwhile wait for; Go then takes each such batch in one
+// call and one copy. Sends go the other way: Go packs a batch
 // into one buffer, copies it to JS once and one call sends each message.
 //
 // The helper is one object, made once per page: globalThis.__redialTransport

@@ -146,7 +146,7 @@ const targets = [
 // Why a target is missed, when it is (from profiling: bench/browser/profile.mjs).
 const WHY_MISSED = [
   "each received batch costs a MessageChannel task hop and a Go call (wasm-to-js, syscall/js), and each send a copy into Go memory and back; see 50-browser.md",
-  "a received message waits one MessageChannel task hop (it batches a burst into one Go call) and the Go scheduler's turn; calling Go straight from onmessage cut RTT ~4% but throughput ~30% in an A/B, so it stays",
+  "a lone round trip costs two calls into Go (the echo in, from onmessage; the next send out, from a microtask), each paying syscall/js's per-call cost (handleEvent, the scheduler, finalizers); only a JS-side send path past Go's queue would drop one",
   "resume mode adds a header and a copy kept until the server's ack (every 64 messages or 50 ms) per message",
   "the peers' defaults are a 1–5 s (reconnecting-websocket) or 3 s (partysocket) first wait; RedialSocket's is a full-jitter draw in [0, 1 s)",
 ];
@@ -192,10 +192,11 @@ ${table(["fault", "client", "reopened", "p50 ms", "p90 ms"], recRows)}
 - With the listener down 500 ms, a RedialSocket draw under 500 ms meets a refused connection and draws again
   (up to 2 s), so its p50 rises there.
 - RTT at 16 B and 1 KiB is a fraction of a millisecond on loopback: tens of µs of bridge cost show as a large ratio.
-  Where RedialSocket's go (CDP CPU profile, \`node bench/browser/profile.mjs raw redial\`): a received message is
-  queued by onmessage and handed to Go by one MessageChannel task per batch (postMessage + MessageEvent ≈ 50 µs of CPU
-  per lone round trip), then Go's scheduler, syscall/js calls (wasm-to-js) and the copies in and out of wasm memory.
-  Calling Go straight from onmessage (no hop) was tried: RTT −4%, throughput −30% (no batching), so the hop stays.
+  Where RedialSocket's go (CDP CPU profile, \`node bench/browser/profile.mjs raw redial\`): a lone round trip makes two
+  calls into Go, the echo in (straight from onmessage when no wake is due) and the next send out (a microtask after
+  \`send()\`), each paying syscall/js's per-call cost (handleEvent, the scheduler, finalizers) plus the copies in and
+  out of wasm memory. Messages that arrive while Go runs wait for a probe (one MessageChannel task) and reach Go as one
+  batch, one call each, so a stream still costs one call per batch (\`node bench/browser/ab.mjs\` counts them).
 - Resume mode at 64 KiB runs with \`maxQueuedBytes: 16 MiB\`: at the default 1 MiB, what the server has not yet
   acknowledged (it acks every 64 messages or 50 ms) fills the queue and \`send()\` throws, capping a pipelined
   writer near 20 MB/s.
