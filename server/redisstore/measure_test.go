@@ -47,8 +47,13 @@ func streamOnce(t *testing.T, store server.Store, n int) time.Duration {
 	defer func() { _ = srv.Close(); hs.CloseClientConnections(); hs.Close() }()
 	ctx := testCtx(t, 2*time.Minute)
 	start := time.Now()
-	c, res := streamClient(t, ctx, "ws"+strings.TrimPrefix(hs.URL, "http")+"/?"+server.QueryParam+"=1", app)
-	res.finish(t, ctx, c, app)
+	res := streamClient(t, ctx, "ws"+strings.TrimPrefix(hs.URL, "http")+"/", app)
+	if l := res.complete(t, ctx, 1, 0); l != (loss{}) {
+		t.Fatal(l)
+	}
+	if err := app.check(); err != nil {
+		t.Fatal(err)
+	}
 	return time.Since(start)
 }
 
