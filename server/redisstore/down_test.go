@@ -94,6 +94,9 @@ func TestRedisDownThenRestarted(t *testing.T) {
 	if appErr != nil {
 		t.Fatal(appErr)
 	}
+	if runs := app.runs.Load(); runs != 1 {
+		t.Fatalf("%d handlers ran; want 1: no session was served fresh in place of the resumed one", runs)
+	}
 	if err := newSession(ctx, cl.url(), 0); err != nil {
 		t.Fatalf("a new session after the restart: %v", err)
 	}
