@@ -29,7 +29,9 @@ func newSession(ctx context.Context, url string, retries int) error {
 // operation fails: the node closes with 4013, and the client keeps its
 // session and retries; each resume attempt is refused with 4013
 // (retryable), never served as a fresh session, and a new session fails
-// with a *sdk.CloseError 4013 "session store unavailable". Redis comes
+// with a *sdk.CloseError 4013 "session store unavailable" once its retry
+// budget is spent (or, retrying without one, with its ctx's end naming
+// that last 4013). Redis comes
 // back empty: the client's next resume gets 4504 and the Conn ends with
 // an error matching sdk.ErrSessionLost; what it read before was gapless
 // and in order, and a new session works again.
@@ -68,6 +70,14 @@ func TestRedisDownThenRestarted(t *testing.T) {
 		t.Fatalf("a new session while Redis is down: %v; want close 4013 \"session store unavailable\"", err)
 	}
 	t.Logf("a new session while Redis is down: %v", err)
+	dctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond) // retries without a budget: ctx ends them
+	err = newSession(dctx, cl.url(), 0)
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "4013") ||
+		!strings.Contains(err.Error(), "session store unavailable") {
+		t.Fatalf("a new session while Redis is down, default retries, ctx ended: %v; want the deadline and the last 4013", err)
+	}
+	t.Logf("the same with the default retries, ctx ended: %v", err)
 	got := res.cli.got.Load()
 	cur, err = startRedis(r.dir, r.port())
 	if err != nil {
