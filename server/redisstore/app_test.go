@@ -190,7 +190,8 @@ func (a *streamApp) loss() (lost, dup, reorder int) {
 }
 
 // check returns the first violation: a message read twice or never, a
-// handler's out-of-order read, or a write count other than n.
+// handler's out-of-order read, or an outbound index written other than
+// exactly once.
 func (a *streamApp) check() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
