@@ -28,9 +28,10 @@ type node struct {
 }
 
 // startNode starts the node; memory: the MemoryStore instead (a
-// diagnostic run: the same load without Redis).
-func startNode(redisAddr string, memory bool) (*node, error) {
-	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+// diagnostic run: the same load without Redis); poolSize: go-redis's
+// PoolSize (0: its default, 10 per GOMAXPROCS).
+func startNode(redisAddr string, memory bool, poolSize int) (*node, error) {
+	rdb := redis.NewClient(&redis.Options{Addr: redisAddr, PoolSize: poolSize})
 	var store server.Store = redisstore.New(rdb, nil)
 	if memory {
 		store = server.NewMemoryStore(nil)

@@ -56,6 +56,7 @@ type config struct {
 	out, name     string
 	cost, command string
 	memory        bool
+	poolSize      int
 }
 
 func main() {
@@ -73,6 +74,7 @@ func main() {
 	flag.StringVar(&c.cost, "cost", "", "TSV written by TestMeasureCost (REDIAL_MEASURE_OUT), added to the report")
 	flag.StringVar(&c.command, "command", "", "the command that made this, for the report")
 	flag.BoolVar(&c.memory, "memory", false, "diagnostic: the node uses the MemoryStore (Redis still runs, idle)")
+	flag.IntVar(&c.poolSize, "pool", 0, "the node's go-redis PoolSize (0: go-redis's default, 10 per core)")
 	flag.Parse()
 	for _, s := range strings.Split(*steps, ",") {
 		k, err := strconv.Atoi(strings.TrimSpace(s))
@@ -96,7 +98,7 @@ func run(c *config) error {
 		return err
 	}
 	defer r.stop()
-	n, err := startNode(r.addr, c.memory)
+	n, err := startNode(r.addr, c.memory, c.poolSize)
 	if err != nil {
 		return err
 	}
