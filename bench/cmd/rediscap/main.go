@@ -62,7 +62,7 @@ type config struct {
 func main() {
 	var c config
 	steps := flag.String("steps", "50,200,400,800,1600,3200,6400", "session counts to ramp through; the first is the baseline")
-	flag.DurationVar(&c.baseWindow, "base-window", 10*time.Second, "measuring window of the baseline step")
+	flag.DurationVar(&c.baseWindow, "base-window", 8*time.Second, "measuring window of the baseline step (measured twice)")
 	flag.DurationVar(&c.window, "window", 6*time.Second, "measuring window of every other step")
 	flag.DurationVar(&c.grace, "grace", 5*time.Second, "wait for a window's last echoes; later ones count as missing")
 	flag.DurationVar(&c.budget, "budget", 60*time.Second, "stop ramping once this much time was spent")
@@ -134,6 +134,16 @@ func run(c *config) error {
 			return err
 		}
 		if i == 0 {
+			// The baseline is the lower p99 of two windows: one stall of a
+			// shared machine in it would make every later ratio look good.
+			again, err := measure(l, info, n.rdb, k, win, c.grace)
+			if err != nil {
+				return err
+			}
+			if again.p99 < s.p99 {
+				s, again = again, s
+			}
+			s.note = fmt.Sprintf("baseline: the lower p99 of two windows (the other: %s)", ms(again.p99))
 			s.ratio = 1
 		} else {
 			s.ratio = float64(s.p99) / float64(res[0].p99)
