@@ -61,7 +61,7 @@ type config struct {
 
 func main() {
 	var c config
-	steps := flag.String("steps", "50,200,400,800,1600,3200,6400", "session counts to ramp through; the first is the baseline")
+	steps := flag.String("steps", "50,100,200,400,800,1600,3200,6400", "session counts to ramp through; the first is the baseline")
 	flag.DurationVar(&c.baseWindow, "base-window", 8*time.Second, "measuring window of the baseline step (measured twice)")
 	flag.DurationVar(&c.window, "window", 6*time.Second, "measuring window of every other step")
 	flag.DurationVar(&c.grace, "grace", 5*time.Second, "wait for a window's last echoes; later ones count as missing")
