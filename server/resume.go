@@ -187,9 +187,15 @@ func (s *Session) attach(ws *websocket.Conn, hello *resumewire.Frame) (*conn, er
 	s.attachMu.Lock()
 	defer s.attachMu.Unlock()
 	s.mu.Lock()
-	old, ended, appended := s.conn, s.ended, s.appended
+	old, ended, endErr, appended := s.conn, s.ended, s.endErr, s.appended
 	s.mu.Unlock()
 	if ended {
+		if errors.Is(endErr, ErrSessionMoved) {
+			// This copy is ending because another node claimed the
+			// session (end ran, unregister not yet): the session lives
+			// on in the Store, and serveResume restores it from there.
+			return nil, ErrSessionMoved
+		}
 		return nil, ErrSessionNotFound
 	}
 	if old != nil {

@@ -47,8 +47,13 @@ func streamOnce(t *testing.T, store server.Store, n int) time.Duration {
 	defer func() { _ = srv.Close(); hs.CloseClientConnections(); hs.Close() }()
 	ctx := testCtx(t, 2*time.Minute)
 	start := time.Now()
-	c, res := streamClient(t, ctx, "ws"+strings.TrimPrefix(hs.URL, "http")+"/?"+server.QueryParam+"=1", app)
-	res.finish(t, ctx, c, app)
+	res := streamClient(t, ctx, "ws"+strings.TrimPrefix(hs.URL, "http")+"/", app)
+	if l := res.complete(t, ctx, 1, 0); l != (loss{}) {
+		t.Fatal(l)
+	}
+	if err := app.check(); err != nil {
+		t.Fatal(err)
+	}
 	return time.Since(start)
 }
 
@@ -57,7 +62,9 @@ func streamOnce(t *testing.T, store server.Store, n int) time.Duration {
 // round trips per message (INFO commandstats), and the memory an idle
 // session takes in Redis (MEMORY USAGE of its two keys, and used_memory
 // over 1,000 sessions). Numbers only; REDIAL_MEASURE_N sets n (default
-// 5,000; run without -race for the figures in BENCHMARKS.md).
+// 5,000; run without -race for the figures in BENCHMARKS.md), and
+// REDIAL_MEASURE_OUT names a file that gets them as key<TAB>value lines
+// (make bench's piece 70 puts them in BENCHMARKS.md).
 func TestMeasureCost(t *testing.T) {
 	needRedis(t)
 	rdb := client(t, shared)
@@ -127,4 +134,13 @@ func TestMeasureCost(t *testing.T) {
 	}
 	t.Logf("idle session in Redis: MEMORY USAGE hash %d B + stream %d B = %d B; used_memory over %d sessions: %d B each",
 		hash, stream, hash+stream, sessions, (after-before)/sessions)
+	if out := os.Getenv("REDIAL_MEASURE_OUT"); out != "" { // for make bench (bench/run.d/70-redis-capacity.sh)
+		figures := fmt.Sprintf("n\t%d\nmem_rate\t%.0f\nredis_rate\t%.0f\nratio\t%.2f\ntrips_per_msg\t%.3f\ncmds_per_msg\t%.2f\n"+
+			"idle_usage_b\t%d\nidle_used_memory_b\t%d\ncommand\tREDIAL_MEASURE_N=%d go test -count=1 -run TestMeasureCost -v ./server/redisstore\n",
+			n, perSec(mem), perSec(red), perSec(red)/perSec(mem), float64(trips)/float64(2*n), float64(calls-trips)/float64(2*n),
+			hash+stream, (after-before)/sessions, n)
+		if err := os.WriteFile(out, []byte(figures), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

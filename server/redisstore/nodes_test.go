@@ -66,7 +66,8 @@ func startCluster(t testing.TB, r *redisProc, k int, opts *server.Options, h fun
 	return c
 }
 
-func (c *cluster) url() string { return "ws://" + c.proxy.Addr() + "/?" + server.QueryParam + "=1" }
+// url is the proxy's; the real client adds the resume query parameter.
+func (c *cluster) url() string { return "ws://" + c.proxy.Addr() + "/" }
 
 // moveTo sends the client's next connection to node i and drops its
 // current one.

@@ -6,15 +6,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redial-ws/redial/internal/resumewire"
+	"github.com/redial-ws/redial/internal/sdktest"
+	"github.com/redial-ws/redial/sdk"
 	"github.com/redial-ws/redial/server"
 )
 
 // TestMoveEndsOldHandlerAtOnce: a handler that makes no store calls
-// (idle, its client gone, SessionTTL an hour) still ends with
-// ErrSessionMoved as soon as another node claims its session: the claim
-// is published on the old node's channel. Without the notice it would
-// end only after the hour.
+// (idle, SessionTTL an hour) still ends with ErrSessionMoved as soon as
+// another node claims its session: the claim is published on the old
+// node's channel. Without the notice it would end only after the hour.
+// The real client, idle, is moved by the proxy (its connection cut, the
+// reconnect sent to node 1).
 func TestMoveEndsOldHandlerAtOnce(t *testing.T) {
 	needRedis(t)
 	client(t, shared)
@@ -28,15 +30,21 @@ func TestMoveEndsOldHandlerAtOnce(t *testing.T) {
 		<-ctx.Done()
 		ends <- end{s.Resumed(), context.Cause(ctx)}
 	})
-	w, code, err := helloOnce(ctx, cl.url(), nil) // on node 0; closed without a close frame: detached
-	if err != nil || w.Kind != resumewire.KindWelcome {
-		t.Fatalf("new session: close %d, %v", code, err)
+	o := sdktest.Fast(&sdk.Options{Resume: true})
+	opened := make(chan struct{}, 4)
+	o.OnStateChange = func(e sdk.StateChange) {
+		if e.To == sdk.StateOpen {
+			opened <- struct{}{}
+		}
 	}
-	cl.moveTo(1)
+	c, err := sdk.Dial(ctx, cl.url(), o) // a new session on node 0
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = c.Close(sdk.StatusNormalClosure, "") }()
+	<-opened
 	start := time.Now()
-	if w2, code, err := helloOnce(ctx, cl.url(), &w.ID); err != nil || w2.Kind != resumewire.KindWelcome || w2.Flags != resumewire.FlagResume {
-		t.Fatalf("resume on node 1: close %d, %v", code, err)
-	}
+	cl.moveTo(1)
 	select {
 	case e := <-ends:
 		if e.resumed || !errors.Is(e.cause, server.ErrSessionMoved) {
@@ -45,5 +53,10 @@ func TestMoveEndsOldHandlerAtOnce(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("node 0's handler still runs 5 s after the move")
 	}
-	t.Logf("node 0's handler ended %s after the resume on node 1 began", time.Since(start).Round(time.Microsecond))
+	select {
+	case <-opened:
+	case <-ctx.Done():
+		t.Fatal("the client did not resume on node 1")
+	}
+	t.Logf("node 0's handler ended %s after the cut that moved its client to node 1", time.Since(start).Round(time.Microsecond))
 }
