@@ -5,6 +5,9 @@ import (
 	"time"
 )
 
+// closeFrameWriteLimit bounds the frame's write when the peer reads nothing.
+const closeFrameWriteLimit = 5 * time.Second
+
 // CloseFrame sends a WebSocket close frame with code and reason (at most
 // 123 bytes, RFC 6455 §5.5) straight onto the socket, then closes it
 // without reading the peer's answer. It is for a connection whose
@@ -18,9 +21,15 @@ import (
 // The socket is stalled first and a read in progress is interrupted, so
 // the library neither writes after the frame nor reads the answer; Write
 // holds a lock per call, so the frame never lands inside a frame the
-// library is writing (each of its frames goes out in one flush).
+// library is writing (each of its frames goes out in one flush). The
+// interrupted read makes the library close the socket; that Close is held
+// back until the frame is out, or the peer would see the TCP stream end
+// before the close frame (a 1006 where the caller asked for code).
 func (s *Socket) CloseFrame(code uint16, reason string) error {
 	s.Stall()
+	s.mu.Lock()
+	s.framing = true
+	s.mu.Unlock()
 	_ = s.Conn.SetReadDeadline(time.Now())
 	if len(reason) > 123 {
 		reason = reason[:123]
@@ -32,9 +41,13 @@ func (s *Socket) CloseFrame(code uint16, reason string) error {
 	binary.BigEndian.PutUint16(f[2:], code)
 	f = append(f, reason...)
 	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	_ = s.Conn.SetWriteDeadline(time.Now().Add(closeFrameWriteLimit))
 	_, err := s.Conn.Write(f)
-	if cerr := s.Close(); err == nil {
+	s.wmu.Unlock()
+	s.mu.Lock()
+	s.framing = false
+	s.mu.Unlock()
+	if cerr := s.closeNow(); err == nil {
 		err = cerr
 	}
 	return err

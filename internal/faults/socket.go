@@ -28,6 +28,7 @@ type Socket struct {
 	gen      uint64
 	paused   chan struct{} // non-nil while stalled; closed when lifted
 	closed   chan struct{}
+	framing  bool // CloseFrame is writing: a Close by the library waits for it
 	closeErr error
 	once     sync.Once
 	wmu      sync.Mutex // one Write at a time, so CloseFrame lands between frames
@@ -74,6 +75,16 @@ func (s *Socket) Write(b []byte) (int, error) {
 // Close closes the socket once (a FIN, or an RST when unread data is
 // left: the kernel's choice) and returns the first close's error.
 func (s *Socket) Close() error {
+	s.mu.Lock()
+	framing := s.framing
+	s.mu.Unlock()
+	if framing { // CloseFrame closes the socket right after its frame
+		return nil
+	}
+	return s.closeNow()
+}
+
+func (s *Socket) closeNow() error {
 	s.once.Do(func() {
 		close(s.closed)
 		s.closeErr = s.Conn.Close()
