@@ -12,33 +12,54 @@ const closeFlushTimeout = 2 * time.Second
 // closer runs the app's Close on an open connection, in a goroutine that
 // exists only once Close was called.
 type closer struct {
-	stop func() bool // context.AfterFunc's: false once the close began
-	done chan struct{}
+	run  func()
+	done chan struct{} // made (under Conn.mu) when run starts; closed when it returns
 }
 
 // onClose arms the close of connection t: once the app calls Close it
 // flushes what is queued (closeFlushTimeout at most), then runs the close
 // handshake, then ends the connection (end.kill), which ends serve's read.
+// Close starts it (requestCloseLocked), or onClose does if Close came
+// first.
 func (c *Conn) onClose(ctx context.Context, t transport, end *connEnd, readerDone <-chan struct{}) *closer {
-	cl := &closer{done: make(chan struct{})}
-	cl.stop = context.AfterFunc(c.closeCtx, func() {
-		defer close(cl.done)
+	cl := &closer{run: func() {
 		if c.flushForClose(ctx, readerDone) {
 			req, _ := c.closeRequested()
 			closeTransport(t, *req)
 		}
 		end.kill()
-	})
+	}}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.closeRequested(); ok {
+		cl.startLocked()
+	} else {
+		c.closer = cl
+	}
 	return cl
 }
 
-// wait, once the read ended, says whether the app's Close ended the
+// startLocked starts the close (Conn.mu held).
+func (cl *closer) startLocked() {
+	cl.done = make(chan struct{})
+	go func() {
+		defer close(cl.done)
+		cl.run()
+	}()
+}
+
+// closerWait, once the read ended, says whether the app's Close ended the
 // connection, and then waits for the close to finish.
-func (cl *closer) wait() bool {
-	if cl.stop() {
-		return false // Close was not called: it will not run for this connection
+func (c *Conn) closerWait(cl *closer) bool {
+	c.mu.Lock()
+	if c.closer == cl { // Close was not called: it will not run for this connection
+		c.closer = nil
+		c.mu.Unlock()
+		return false
 	}
-	<-cl.done
+	done := cl.done
+	c.mu.Unlock()
+	<-done
 	return true
 }
 

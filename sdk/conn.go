@@ -20,19 +20,22 @@ type Conn struct {
 	incoming chan inMsg
 	events   *eventQueue
 
-	// closeCtx ends with the app's Close, its cause the *closeRequest
-	// (see closeRequested): dials in flight, backoff waits and Writes
-	// waiting for room give up at once. requestClose records the one
-	// Close, under mu.
-	closeCtx     context.Context
-	requestClose context.CancelCauseFunc
-	opened       chan struct{}   // closed on the first open (Dial waits on it)
-	done         chan struct{}   // closed when the Conn reached its final close
-	life         context.Context // ends with the Conn
-	kill         context.CancelFunc
+	// The app's Close and the Conn's end (kill) as plain fields, not
+	// contexts: stop.go says why.
+	closeReq atomic.Pointer[closeRequest] // the app's Close, once called
+	stopCh   chan struct{}                // closed by Close or kill, whichever comes first
+	opened   chan struct{}                // closed on the first open (Dial waits on it)
+	done     chan struct{}                // closed when the Conn reached its final close
 
 	mu  sync.Mutex
-	hs  Handshake
+	// What Close and kill interrupt (stop.go): stopped, killed once they
+	// came; the attempt in flight's cancel; the open connection's end
+	// (connEnd.kill) and its close, armed until the app's Close starts it.
+	stopped, killed bool
+	dialCancel      context.CancelFunc
+	endCur          func()
+	closer          *closer
+	hs  hsRecord  // the last opening handshake, packed
 	cur transport // the open connection's; nil while not open
 	// down is closed once the policy decided what follows the open
 	// connection's end (see connGone); nil while no connection is open
@@ -57,7 +60,7 @@ type inMsg struct {
 	p   []byte
 }
 
-// closeRequest is the app's Close: the cause of closeCtx.
+// closeRequest is the app's Close.
 type closeRequest struct {
 	code   StatusCode
 	reason string
@@ -170,22 +173,17 @@ func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn
 }
 
 func newConn(cfg *config, u string, df dialFunc) *Conn {
-	life, kill := context.WithCancel(context.Background())
-	closeCtx, requestClose := context.WithCancelCause(context.Background())
 	c := &Conn{
-		closeCtx:     closeCtx,
-		requestClose: requestClose,
-		cfg:          cfg,
-		url:          u,
-		dialFn:       df,
-		queue:        newSendQueue(cfg.MaxQueued, cfg.MaxQueuedBytes),
-		incoming:     make(chan inMsg, incomingBuffer),
-		kick:         make(chan struct{}, 1),
-		events:       newEventQueue(cfg.OnStateChange, cfg.log),
-		opened:       make(chan struct{}),
-		done:         make(chan struct{}),
-		life:         life,
-		kill:         kill,
+		cfg:      cfg,
+		url:      u,
+		dialFn:   df,
+		queue:    newSendQueue(cfg.MaxQueued, cfg.MaxQueuedBytes),
+		incoming: make(chan inMsg, incomingBuffer),
+		kick:     make(chan struct{}, 1),
+		events:   newEventQueue(cfg.OnStateChange, cfg.log),
+		stopCh:   make(chan struct{}),
+		opened:   make(chan struct{}),
+		done:     make(chan struct{}),
 	}
 	c.stats.begin(cfg.clock.Now())
 	if cfg.Resume {
@@ -298,7 +296,7 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 		case <-down:
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-c.closeCtx.Done():
+		case <-c.stopCh:
 			// Close flushes only what is queued already: a writer still
 			// waiting for room would wait for nothing (a stalled peer
 			// keeps Close busy for its whole bound).
@@ -346,8 +344,11 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 		c.events.wait()
 		return fmt.Errorf("redial: Close called twice: %w", ErrClosed)
 	}
-	c.requestClose(&closeRequest{code, reason})
+	cancel := c.requestCloseLocked(&closeRequest{code, reason})
 	c.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
 	<-c.done
 	c.events.wait()
 	c.mu.Lock()
@@ -363,14 +364,14 @@ func (c *Conn) State() State { return State(c.state.Load()) }
 func (c *Conn) Subprotocol() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.hs.Subprotocol
+	return c.hs.hs.Subprotocol
 }
 
 // Handshake is the opening handshake of the current (or last) connection.
 func (c *Conn) Handshake() Handshake {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.hs.clone()
+	return c.hs.handshake()
 }
 
 // closedErr is what Write returns once the Conn is ending: while the
@@ -401,11 +402,6 @@ func (c *Conn) closedByApp(req *closeRequest) error {
 	}
 }
 
-// closeRequested returns the app's Close, once it was called.
-func (c *Conn) closeRequested() (*closeRequest, bool) {
-	req, ok := context.Cause(c.closeCtx).(*closeRequest)
-	return req, ok
-}
 
 // finalCause is the typed error that ended the Conn, for Dial to return.
 func (c *Conn) finalCause() error {

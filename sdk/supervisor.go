@@ -37,7 +37,7 @@ func (c *Conn) run() {
 			c.finish(nil, true)
 			return
 		}
-		if c.life.Err() != nil { // Dial's ctx ended
+		if c.isKilled() { // Dial's ctx ended
 			c.finish(err, false)
 			return
 		}
@@ -85,10 +85,9 @@ func (c *Conn) sleep(d time.Duration, pw platformWatch) bool {
 			waitOn = nil
 		case <-pw.wake():
 			return true
-		case <-c.closeCtx.Done():
-			return false
-		case <-c.life.Done():
-			return true
+		case <-c.stopCh: // Close (false) or kill (true: run sees it)
+			_, closing := c.closeRequested()
+			return !closing
 		}
 	}
 }
@@ -107,10 +106,11 @@ func (c *Conn) connGone() {
 
 // dialOnce makes one attempt, bounded by DialTimeout, and by Close.
 func (c *Conn) dialOnce(attempt int) (transport, error) {
-	ctx, cancel := context.WithTimeout(c.life, c.cfg.DialTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.DialTimeout)
 	defer cancel()
-	defer context.AfterFunc(c.closeCtx, cancel)()
-	if c.closeCtx.Err() != nil {
+	c.startDial(cancel) // Close and kill cancel it
+	defer c.endDial()
+	if _, closing := c.closeRequested(); closing {
 		return nil, ErrClosed
 	}
 	c.stats.attempts.Add(1)
@@ -135,7 +135,8 @@ func (c *Conn) dialOnce(attempt int) (transport, error) {
 	c.cfg.log.Debug("redial: dialing", "url", RedactURL(u), "attempt", attempt)
 	t, err := c.dialFn(ctx, u, c.cfg, header)
 	if err != nil {
-		timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded) && c.closeCtx.Err() == nil
+		_, closing := c.closeRequested()
+		timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded) && !closing
 		return nil, dialFailure(u, err, timedOut, c.cfg.DialTimeout)
 	}
 	return t, nil
@@ -149,17 +150,32 @@ func (c *Conn) dialOnce(attempt int) (transport, error) {
 // to a connEnd, which ends the connection so that the read returns. It
 // returns the failure, or userClose.
 func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
-	ctx, cancel := context.WithCancel(c.life)
+	// Not derived from another context: kill ends it (endCur), stop.go.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	end := newConnEnd(func() { cancel(); t.abort() })
-	hs := t.handshake()
+	var hs hsRecord
+	if r, ok := t.(interface{ handshakeRecord() hsRecord }); ok {
+		hs = r.handshakeRecord()
+	} else {
+		hs = packHandshake(t.handshake())
+	}
 	c.mu.Lock()
 	c.hs = hs
 	c.cur = t
 	c.down = make(chan struct{})
+	c.endCur = end.kill
+	killed := c.killed
 	c.mu.Unlock()
-	evHS := hs.clone()
-	c.transition(StateOpen, StateChange{Attempt: attempt, Handshake: &evHS})
+	if killed { // Dial's ctx ended meanwhile
+		end.kill()
+	}
+	ev := StateChange{Attempt: attempt}
+	if c.cfg.OnStateChange != nil { // else no one sees it: no copy to make
+		evHS := hs.handshake()
+		ev.Handshake = &evHS
+	}
+	c.transition(StateOpen, ev)
 	// This connection's messages go to the app only after the events so
 	// far (the open, the previous connection's end) were delivered: see
 	// Read. The reader starts after the open was queued.
@@ -185,8 +201,6 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	if c.cfg.heartbeat > 0 {
 		hb = c.startHeartbeat(ctx, t, end.fail, &wg)
 	}
-	// Dial's ctx ending ends the read (natively read ignores ctx).
-	stopLife := context.AfterFunc(ctx, t.abort)
 	readerDone := make(chan struct{})
 	closer := c.onClose(ctx, t, end, readerDone)
 	select {
@@ -204,8 +218,10 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 
 	readErr := c.readLoop(ctx, t, end.drain, gate)
 	close(readerDone)
-	closing := closer.wait()
-	stopLife() // before kill, whose cancel would run it for nothing
+	closing := c.closerWait(closer)
+	c.mu.Lock()
+	c.endCur = nil // kill no longer needs to end it: end.kill follows
+	c.mu.Unlock()
 	hb.stop()
 	c.queue.detachWriter() // no writer starts from now on
 	end.kill()
@@ -214,8 +230,8 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	switch {
 	case closing:
 		return nil, true
-	case c.life.Err() != nil:
-		return context.Cause(c.life), false
+	case c.isKilled():
+		return context.Canceled, false
 	}
 	c.carry(c.stats.received(t.leftover()))
 	return connEndError(err), false

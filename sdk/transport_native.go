@@ -119,12 +119,12 @@ func dialNative(ctx context.Context, u string, cfg *config, header map[string][]
 	rec.mu.Lock()
 	conn := rec.conn
 	rec.mu.Unlock()
-	return &nativeTransport{c: c, hs: hs, conn: conn, rx: newRxMark(cfg.clock)}, nil
+	return &nativeTransport{c: c, hs: packHandshake(hs), conn: conn, rx: newRxMark(cfg.clock)}, nil
 }
 
 type nativeTransport struct {
 	c    *websocket.Conn
-	hs   Handshake
+	hs   hsRecord
 	conn io.Closer // the socket under c; nil if the RoundTripper hid it
 	rx   *rxMark
 }
@@ -180,7 +180,10 @@ func (t *nativeTransport) abort() {
 	_ = t.c.CloseNow()
 }
 
-func (t *nativeTransport) handshake() Handshake { return t.hs }
+func (t *nativeTransport) handshake() Handshake { return t.hs.handshake() }
+
+// handshakeRecord is the handshake as the Conn keeps it (serve).
+func (t *nativeTransport) handshakeRecord() hsRecord { return t.hs }
 
 // buffered is 0: coder/websocket's Write returns once the frame is written
 // to the socket; the kernel's buffer is not visible.
