@@ -27,7 +27,7 @@ type Conn struct {
 	opened   chan struct{}                // closed on the first open (Dial waits on it)
 	done     chan struct{}                // closed when the Conn reached its final close
 
-	mu  sync.Mutex
+	mu sync.Mutex
 	// What Close and kill interrupt (stop.go): stopped, killed once they
 	// came; the attempt in flight's cancel; the open connection's end
 	// (connEnd.kill) and its close, armed until the app's Close starts it.
@@ -35,8 +35,8 @@ type Conn struct {
 	dialCancel      context.CancelFunc
 	endCur          func()
 	closer          *closer
-	hs  hsRecord  // the last opening handshake, packed
-	cur transport // the open connection's; nil while not open
+	hs              hsRecord  // the last opening handshake, packed
+	cur             transport // the open connection's; nil while not open
 	// down is closed once the policy decided what follows the open
 	// connection's end (see connGone); nil while no connection is open
 	// or awaits that verdict.
@@ -401,7 +401,6 @@ func (c *Conn) closedByApp(req *closeRequest) error {
 		return &finalError{cause: &CloseError{Code: req.code, Reason: req.reason, Local: true}}
 	}
 }
-
 
 // finalCause is the typed error that ended the Conn, for Dial to return.
 func (c *Conn) finalCause() error {
