@@ -47,8 +47,10 @@ func (c *Conn) run() {
 
 		attempt++
 		rc := c.retryContext(err, attempt, lostAt, &authFailures)
-		delay, retry := c.cfg.policy(rc)
-		err = c.cfg.policyPanic(err)
+		delay, retry, panicErr := c.cfg.policy(rc)
+		if panicErr != nil {
+			err = panicErr
+		}
 		if retry {
 			err, retry = c.checkBudget(err, attempt, rc.Elapsed, delay)
 		}
