@@ -12,8 +12,13 @@ const closeFlushTimeout = 2 * time.Second
 // closer runs the app's Close on an open connection, in a goroutine that
 // exists only once Close was called.
 type closer struct {
-	run  func()
+	run  func(readerDone <-chan struct{})
 	done chan struct{} // made (under Conn.mu) when run starts; closed when it returns
+	// readerDone is closed once serve's read returned (readerEnded): made
+	// when run starts, so a connection never closed by the app makes
+	// none; ended: it returned (both under Conn.mu).
+	readerDone chan struct{}
+	ended      bool
 }
 
 // onClose arms the close of connection t: once the app calls Close it
@@ -21,8 +26,8 @@ type closer struct {
 // handshake, then ends the connection (end.kill), which ends serve's read.
 // Close starts it (requestCloseLocked), or onClose does if Close came
 // first.
-func (c *Conn) onClose(ctx context.Context, t transport, end *connEnd, readerDone <-chan struct{}) *closer {
-	cl := &closer{run: func() {
+func (c *Conn) onClose(ctx context.Context, t transport, end *connEnd) *closer {
+	cl := &closer{run: func(readerDone <-chan struct{}) {
 		if c.flushForClose(ctx, readerDone) {
 			req, _ := c.closeRequested()
 			closeTransport(t, *req)
@@ -42,10 +47,25 @@ func (c *Conn) onClose(ctx context.Context, t transport, end *connEnd, readerDon
 // startLocked starts the close (Conn.mu held).
 func (cl *closer) startLocked() {
 	cl.done = make(chan struct{})
+	readerDone := closedChan
+	if !cl.ended {
+		cl.readerDone = make(chan struct{})
+		readerDone = cl.readerDone
+	}
 	go func() {
 		defer close(cl.done)
-		cl.run()
+		cl.run(readerDone)
 	}()
+}
+
+// readerEnded tells cl's close, running or not, that serve's read returned.
+func (c *Conn) readerEnded(cl *closer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cl.ended = true
+	if cl.readerDone != nil {
+		close(cl.readerDone)
+	}
 }
 
 // closerWait, once the read ended, says whether the app's Close ended the

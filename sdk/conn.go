@@ -37,9 +37,10 @@ type Conn struct {
 	closer          *closer
 	hs              hsRecord  // the last opening handshake, packed
 	cur             transport // the open connection's; nil while not open
-	// down is closed once the policy decided what follows the open
-	// connection's end (see connGone); nil while no connection is open
-	// or awaits that verdict.
+	// up: a connection is open or awaits the policy's verdict on its end.
+	// down, made (while up) only when a Write waits for room, is closed
+	// once that verdict came (see connGone).
+	up         bool
 	down       chan struct{}
 	lastErr    error
 	finalErr   error // set before done is closed
@@ -285,6 +286,9 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 			return c.closedErr()
 		}
 		c.mu.Lock()
+		if c.up && c.down == nil {
+			c.down = make(chan struct{})
+		}
 		down := c.down
 		c.mu.Unlock()
 		if down == nil {

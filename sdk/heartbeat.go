@@ -170,11 +170,12 @@ func (b *beat) confirm(from time.Time) bool {
 	}
 	timer := b.c.cfg.clock.NewTimer(b.wait)
 	defer timer.Stop()
+	wake := b.rx.waker() // before aliveSince: see waker
 	for !b.aliveSince(from) {
 		select {
 		case <-b.ctx.Done():
 			return true // ended otherwise; the tick ends
-		case <-b.rx.wake:
+		case <-wake:
 		case p := <-b.pongs:
 			b.gotPong(p)
 		case <-timer.C():

@@ -100,6 +100,7 @@ func (c *Conn) sleep(d time.Duration, pw platformWatch) bool {
 func (c *Conn) connGone() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.up = false
 	if c.down != nil {
 		close(c.down)
 		c.down = nil
@@ -165,7 +166,7 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	c.mu.Lock()
 	c.hs = hs
 	c.cur = t
-	c.down = make(chan struct{})
+	c.up = true
 	c.endCur = end.kill
 	killed := c.killed
 	c.mu.Unlock()
@@ -203,8 +204,7 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	if c.cfg.heartbeat > 0 {
 		hb = c.startHeartbeat(ctx, t, end.fail, &wg)
 	}
-	readerDone := make(chan struct{})
-	closer := c.onClose(ctx, t, end, readerDone)
+	closer := c.onClose(ctx, t, end)
 	select {
 	case <-c.opened:
 	default:
@@ -218,8 +218,8 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 		c.mu.Unlock()
 	}()
 
-	readErr := c.readLoop(ctx, t, end.drain, gate)
-	close(readerDone)
+	readErr := c.readLoop(ctx, t, end, gate)
+	c.readerEnded(closer)
 	closing := c.closerWait(closer)
 	c.mu.Lock()
 	c.endCur = nil // kill no longer needs to end it: end.kill follows
@@ -241,7 +241,7 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 
 // readLoop hands what the connection receives to the app, in order, until
 // the read fails (it returns that error) or ctx ends (nil).
-func (c *Conn) readLoop(ctx context.Context, t transport, drain <-chan struct{}, gate uint64) error {
+func (c *Conn) readLoop(ctx context.Context, t transport, end *connEnd, gate uint64) error {
 	// A message the previous connection read but could not hand over goes
 	// first, so nothing read from a socket is ever dropped and order holds.
 	if !c.deliverCarried(ctx) {
@@ -275,7 +275,7 @@ func (c *Conn) readLoop(ctx context.Context, t transport, drain <-chan struct{},
 		select {
 		case c.incoming <- m:
 			c.appBlocked.Store(false)
-		case <-drain:
+		case <-end.drained():
 			// The writer failed: read on to the close frame (connEnd),
 			// keeping what comes for the app.
 			c.appBlocked.Store(false)

@@ -119,14 +119,14 @@ func dialNative(ctx context.Context, u string, cfg *config, header map[string][]
 	rec.mu.Lock()
 	conn := rec.conn
 	rec.mu.Unlock()
-	return &nativeTransport{c: c, hs: packHandshake(hs), conn: conn, rx: newRxMark(cfg.clock)}, nil
+	return &nativeTransport{c: c, hs: packHandshake(hs), conn: conn, rx: rxMark{clk: cfg.clock}}, nil
 }
 
 type nativeTransport struct {
 	c    *websocket.Conn
 	hs   hsRecord
 	conn io.Closer // the socket under c; nil if the RoundTripper hid it
-	rx   *rxMark
+	rx   rxMark
 }
 
 // read and write pass coder/websocket a context that never ends: given a
@@ -190,7 +190,7 @@ func (t *nativeTransport) handshakeRecord() hsRecord { return t.hs }
 func (t *nativeTransport) buffered() int { return 0 }
 
 func (t *nativeTransport) canPing() bool     { return true }
-func (t *nativeTransport) received() *rxMark { return t.rx }
+func (t *nativeTransport) received() *rxMark { return &t.rx }
 
 // leftover is nil: coder/websocket cannot be read after CloseNow, and
 // nothing is lost by it. A complete message is returned by read as soon
