@@ -17,7 +17,7 @@ type Conn struct {
 
 	state    atomic.Int32
 	queue    *sendQueue
-	incoming chan inMsg
+	incoming atomic.Pointer[chan inMsg] // made with the first message: inbox.go
 	events   *eventQueue
 
 	// The app's Close and the Conn's end (kill) as plain fields, not
@@ -51,6 +51,7 @@ type Conn struct {
 	carried    []inMsg
 	carriedOut chan struct{}
 	kick       chan struct{} // a token when carried has messages for a waiting Read
+	inboxMade  chan struct{} // closed when incoming is made (inbox.go)
 	// appBlocked: the reader holds a message the app has not read yet.
 	appBlocked atomic.Bool
 	stats      connStats // Stats' counters (stats.go)
@@ -175,16 +176,15 @@ func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn
 
 func newConn(cfg *config, u string, df dialFunc) *Conn {
 	c := &Conn{
-		cfg:      cfg,
-		url:      u,
-		dialFn:   df,
-		queue:    newSendQueue(cfg.MaxQueued, cfg.MaxQueuedBytes),
-		incoming: make(chan inMsg, incomingBuffer),
-		kick:     make(chan struct{}, 1),
-		events:   newEventQueue(cfg.OnStateChange, cfg.log),
-		stopCh:   make(chan struct{}),
-		opened:   make(chan struct{}),
-		done:     make(chan struct{}),
+		cfg:    cfg,
+		url:    u,
+		dialFn: df,
+		queue:  newSendQueue(cfg.MaxQueued, cfg.MaxQueuedBytes),
+		kick:   make(chan struct{}, 1),
+		events: newEventQueue(cfg.OnStateChange, cfg.log),
+		stopCh: make(chan struct{}),
+		opened: make(chan struct{}),
+		done:   make(chan struct{}),
 	}
 	c.stats.begin(cfg.clock.Now())
 	if cfg.Resume {
@@ -223,8 +223,10 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 		if m, ok := c.take(); ok {
 			return m.typ, m.p, nil
 		}
+		in, made := c.inboxToWait()
 		select {
-		case m := <-c.incoming:
+		case <-made: // the first message came: wait on incoming
+		case m := <-in:
 			if req, closing := c.closeRequested(); closing { // Close was called while Read waited
 				return 0, nil, c.closedByApp(req)
 			}

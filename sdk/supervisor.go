@@ -248,6 +248,7 @@ func (c *Conn) readLoop(ctx context.Context, t transport, end *connEnd, gate uin
 		return nil
 	}
 	carrying := false // after drain: all goes through carry, so order holds
+	var in chan inMsg // the incoming buffer, once made (inbox.go)
 	for first := true; ; first = false {
 		typ, p, err := t.read(ctx)
 		if err != nil {
@@ -263,8 +264,11 @@ func (c *Conn) readLoop(ctx context.Context, t transport, end *connEnd, gate uin
 			c.carry([]inMsg{m})
 			continue
 		}
+		if in == nil {
+			in = c.inboxMadeNow()
+		}
 		select {
-		case c.incoming <- m:
+		case in <- m:
 			continue
 		default:
 		}
@@ -273,7 +277,7 @@ func (c *Conn) readLoop(ctx context.Context, t transport, end *connEnd, gate uin
 		// that for a dead peer (see appBlocked).
 		c.appBlocked.Store(true)
 		select {
-		case c.incoming <- m:
+		case in <- m:
 			c.appBlocked.Store(false)
 		case <-end.drained():
 			// The writer failed: read on to the close frame (connEnd),
