@@ -26,6 +26,11 @@ func newRxMark(clk sdkhooks.Clock) *rxMark { return &rxMark{clk: clk} }
 // mark records that messages were handed over now.
 func (r *rxMark) mark() {
 	r.at.Store(r.clk.Now().UnixNano())
+	r.poke()
+}
+
+// poke leaves a token on the waker, if there is one: a pong came.
+func (r *rxMark) poke() {
 	if w := r.wake.Load(); w != nil {
 		select {
 		case *w <- struct{}{}:
@@ -34,7 +39,8 @@ func (r *rxMark) mark() {
 	}
 }
 
-// waker returns the channel mark sends a token on after each message.
+// waker returns the channel mark (and poke) sends a token on after each
+// message.
 // Take it before checking since: then a message either shows there or
 // leaves a token.
 func (r *rxMark) waker() <-chan struct{} {
