@@ -23,8 +23,6 @@ type Conn struct {
 	// The app's Close and the Conn's end (kill) as plain fields, not
 	// contexts: stop.go says why.
 	closeReq atomic.Pointer[closeRequest] // the app's Close, once called
-	stopCh   chan struct{}                // closed by Close or kill, whichever comes first
-	opened   chan struct{}                // closed on the first open (Dial waits on it)
 	done     chan struct{}                // closed when the Conn reached its final close
 
 	mu sync.Mutex
@@ -32,11 +30,15 @@ type Conn struct {
 	// came; the attempt in flight's cancel; the open connection's end
 	// (connEnd.kill) and its close, armed until the app's Close starts it.
 	stopped, killed bool
-	dialCancel      context.CancelFunc
-	endCur          func()
-	closer          *closer
-	hs              hsRecord  // the last opening handshake, packed
-	cur             transport // the open connection's; nil while not open
+	// stopCh is closed by Close or kill, whichever comes first: made
+	// when a Write or a backoff wait needs it (stopChan). opened is
+	// Dial's: closed (then dropped) on the first open; nil for New.
+	stopCh, opened chan struct{}
+	dialCancel     context.CancelFunc
+	endCur         func()
+	closer         *closer
+	hs             hsRecord  // the last opening handshake, packed
+	cur            transport // the open connection's; nil while not open
 	// up: a connection is open or awaits the policy's verdict on its end.
 	// down, made (while up) only when a Write waits for room, is closed
 	// once that verdict came (see connGone).
@@ -93,7 +95,7 @@ func New(url string, opts *Options) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return start(cfg, u, platformDial), nil
+	return start(cfg, u, platformDial, nil), nil
 }
 
 // Dial is New, then a wait for the first connection: it returns once one
@@ -123,9 +125,11 @@ func prepare(rawURL string, opts *Options) (*config, string, error) {
 	return cfg, u, nil
 }
 
-// start makes the Conn and its supervisor.
-func start(cfg *config, u string, df dialFunc) *Conn {
+// start makes the Conn and its supervisor; opened, if not nil, is closed
+// on the first open.
+func start(cfg *config, u string, df dialFunc, opened chan struct{}) *Conn {
 	c := newConn(cfg, u, df)
+	c.opened = opened
 	go c.run()
 	return c
 }
@@ -141,13 +145,14 @@ func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("redial: dial %s: %w", RedactURL(u), err)
 	}
-	c := start(cfg, u, df)
+	opened := make(chan struct{})
+	c := start(cfg, u, df, opened)
 	select {
-	case <-c.opened:
+	case <-opened:
 		return c, nil
 	case <-c.done:
 		select {
-		case <-c.opened:
+		case <-opened:
 			// It opened, then closed for good at once: the app gets the
 			// Conn, and Read tells it how it ended.
 			return c, nil
@@ -157,7 +162,7 @@ func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn
 		return nil, c.finalCause()
 	case <-ctx.Done():
 		select {
-		case <-c.opened:
+		case <-opened:
 			return c, nil // it opened just as ctx ended: the work is done
 		default:
 		}
@@ -182,7 +187,6 @@ func newConn(cfg *config, u string, df dialFunc) *Conn {
 		queue:  newSendQueue(cfg.MaxQueued, cfg.MaxQueuedBytes),
 		kick:   make(chan struct{}, 1),
 		events: newEventQueue(cfg.OnStateChange, cfg.log),
-		stopCh: make(chan struct{}),
 		opened: make(chan struct{}),
 		done:   make(chan struct{}),
 	}
@@ -302,7 +306,7 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 		case <-down:
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-c.stopCh:
+		case <-c.stopChan():
 			// Close flushes only what is queued already: a writer still
 			// waiting for room would wait for nothing (a stalled peer
 			// keeps Close busy for its whole bound).
@@ -370,7 +374,7 @@ func (c *Conn) State() State { return State(c.state.Load()) }
 func (c *Conn) Subprotocol() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.hs.hs.Subprotocol
+	return c.hs.subprotocol
 }
 
 // Handshake is the opening handshake of the current (or last) connection.

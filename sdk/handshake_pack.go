@@ -8,24 +8,36 @@ package sdk
 // are rebuilt when asked for (Handshake, the StateOpen event), which
 // copied them anyway.
 
-// hsRecord is a Handshake with its headers packed (packHeader).
+// hsRecord is a Handshake kept compact: its headers packed (packHeader),
+// and Key, Version and Accept not kept apart: they are the headers'
+// Sec-WebSocket-Key, Sec-WebSocket-Version and Sec-WebSocket-Accept, as
+// dialNative sets them (the browser has none of them).
 type hsRecord struct {
-	hs        Handshake // RequestHeader and ResponseHeader nil
-	req, resp string
+	url, subprotocol string
+	protocols        []string
+	status           int32
+	acceptValid      bool
+	req, resp        string
 }
 
 func packHandshake(h Handshake) hsRecord {
-	r := hsRecord{hs: h, req: packHeader(h.RequestHeader), resp: packHeader(h.ResponseHeader)}
-	r.hs.RequestHeader, r.hs.ResponseHeader = nil, nil
-	return r
+	return hsRecord{
+		url: h.URL, subprotocol: h.Subprotocol, protocols: h.Protocols,
+		status: int32(h.StatusCode), acceptValid: h.AcceptValid,
+		req: packHeader(h.RequestHeader), resp: packHeader(h.ResponseHeader),
+	}
 }
 
 // handshake returns the Handshake, its maps and Protocols fresh copies.
 func (r *hsRecord) handshake() Handshake {
-	h := r.hs
-	h.Protocols = append([]string(nil), h.Protocols...)
-	h.RequestHeader = unpackHeader(r.req)
-	h.ResponseHeader = unpackHeader(r.resp)
+	h := Handshake{
+		URL: r.url, Subprotocol: r.subprotocol, Protocols: append([]string(nil), r.protocols...),
+		StatusCode: int(r.status), AcceptValid: r.acceptValid,
+		RequestHeader: unpackHeader(r.req), ResponseHeader: unpackHeader(r.resp),
+	}
+	h.Key = headerValue(h.RequestHeader, "Sec-WebSocket-Key")
+	h.Version = headerValue(h.RequestHeader, "Sec-WebSocket-Version")
+	h.Accept = headerValue(h.ResponseHeader, "Sec-WebSocket-Accept")
 	return h
 }
 

@@ -39,8 +39,10 @@ func TestPackHeaderRoundTrip(t *testing.T) {
 func TestPackHandshake(t *testing.T) {
 	in := Handshake{
 		URL: "ws://h/p", Key: "k", Version: "13", Protocols: []string{"a", "b"},
-		RequestHeader: map[string][]string{"Sec-Websocket-Key": {"k"}}, StatusCode: 101,
-		ResponseHeader: map[string][]string{"Upgrade": {"websocket"}}, Accept: "x", AcceptValid: true, Subprotocol: "a",
+		RequestHeader:  map[string][]string{"Sec-Websocket-Key": {"k"}, "Sec-Websocket-Version": {"13"}},
+		StatusCode:     101,
+		ResponseHeader: map[string][]string{"Sec-Websocket-Accept": {"x"}, "Upgrade": {"websocket"}},
+		Accept:         "x", AcceptValid: true, Subprotocol: "a",
 	}
 	r := packHandshake(in)
 	out := r.handshake()

@@ -3,7 +3,7 @@ package sdk
 import "context"
 
 // The app's Close and the Conn's end (kill) are fields under Conn.mu and
-// one channel (stopCh), not contexts. Every context.AfterFunc or child
+// one channel (stopCh, made when first waited on), not contexts. Every context.AfterFunc or child
 // context registered on a cancelable context allocates that context's
 // children map and done channel, and both stay allocated as long as the
 // Conn lives, registration removed or not: as contexts (a life, a close
@@ -53,8 +53,23 @@ func (c *Conn) kill() {
 func (c *Conn) stopLocked() {
 	if !c.stopped {
 		c.stopped = true
-		close(c.stopCh)
+		if c.stopCh != nil {
+			close(c.stopCh)
+		}
 	}
+}
+
+// stopChan returns stopCh, made now if needed (closedChan once stopped).
+func (c *Conn) stopChan() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopCh == nil {
+		if c.stopped {
+			return closedChan
+		}
+		c.stopCh = make(chan struct{})
+	}
+	return c.stopCh
 }
 
 // isKilled reports whether kill was called.

@@ -76,6 +76,7 @@ func (c *Conn) sleep(d time.Duration, pw platformWatch) bool {
 	timer := c.cfg.clock.NewTimer(d)
 	defer timer.Stop()
 	waitOn := timer.C()
+	stop := c.stopChan()
 	for {
 		select {
 		case <-waitOn:
@@ -87,7 +88,7 @@ func (c *Conn) sleep(d time.Duration, pw platformWatch) bool {
 			waitOn = nil
 		case <-pw.wake():
 			return true
-		case <-c.stopCh: // Close (false) or kill (true: run sees it)
+		case <-stop: // Close (false) or kill (true: run sees it)
 			_, closing := c.closeRequested()
 			return !closing
 		}
@@ -205,11 +206,12 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 		hb = c.startHeartbeat(ctx, t, end.fail, &wg)
 	}
 	closer := c.onClose(ctx, t, end)
-	select {
-	case <-c.opened:
-	default:
+	c.mu.Lock()
+	if c.opened != nil { // Dial waits: it keeps its own reference
 		close(c.opened)
+		c.opened = nil
 	}
+	c.mu.Unlock()
 	// down stays open until the verdict (connGone): a Write waiting for
 	// room must not report ErrQueueFull for a close that turns out final.
 	defer func() {
