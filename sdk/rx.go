@@ -21,8 +21,6 @@ type rxMark struct {
 	wake atomic.Pointer[chan struct{}]
 }
 
-func newRxMark(clk sdkhooks.Clock) *rxMark { return &rxMark{clk: clk} }
-
 // mark records that messages were handed over now.
 func (r *rxMark) mark() {
 	r.at.Store(r.clk.Now().UnixNano())
