@@ -31,9 +31,10 @@ func panicError(field string, r any) error {
 }
 
 // guardCallbacks wraps the app's callbacks in c so that a panic becomes
-// an error or a fallback (see ErrCallbackPanic). panicked receives the
-// Policy's panic: the supervisor ends the Conn with it.
-func (c *config) guardCallbacks() {
+// an error or a fallback (see ErrCallbackPanic); c.policy is policy
+// guarded, returning the Policy's panic as its error: the supervisor ends
+// the Conn with it.
+func (c *config) guardCallbacks(policy func(RetryContext) (time.Duration, bool)) {
 	if f := c.URLFunc; f != nil {
 		c.URLFunc = func(ctx context.Context) (u string, err error) {
 			defer func() {
@@ -70,30 +71,19 @@ func (c *config) guardCallbacks() {
 			return f()
 		}
 	}
-	policy := c.policy
-	c.policy = func(rc RetryContext) (d time.Duration, retry bool) {
+	c.policy = func(rc RetryContext) (d time.Duration, retry bool, panicErr error) {
 		if errors.Is(rc.Err, ErrCallbackPanic) {
-			return 0, false // final whatever the policy says: it would panic again
+			return 0, false, nil // final whatever the policy says: it would panic again
 		}
 		defer func() {
 			if r := recover(); r != nil {
-				d, retry = 0, false
-				c.panicked.Store(&panicBox{panicError("Policy", r)})
+				d, retry, panicErr = 0, false, panicError("Policy", r)
 			}
 		}()
-		return policy(rc)
+		d, retry = policy(rc)
+		return d, retry, nil
 	}
 	c.log = &safeLogger{l: c.log}
-}
-
-type panicBox struct{ err error }
-
-// policyPanic is err, or the Policy's panic if it panicked deciding on it.
-func (c *config) policyPanic(err error) error {
-	if p := c.panicked.Swap(nil); p != nil {
-		return p.err
-	}
-	return err
 }
 
 // safeLogger is the app's Logger, silenced for good once it panics: it

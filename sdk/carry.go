@@ -20,11 +20,12 @@ package sdk
 func (c *Conn) carry(ms []inMsg) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.carried) == 0 {
+	if len(c.carried) == 0 && len(ms) > 0 {
+		in := c.inboxMadeNowLocked()
 	fill:
 		for len(ms) > 0 {
 			select {
-			case c.incoming <- ms[0]:
+			case in <- ms[0]:
 				ms = ms[1:]
 			default:
 				break fill
@@ -45,14 +46,14 @@ func (c *Conn) carry(ms []inMsg) {
 // never waits.
 func (c *Conn) take() (inMsg, bool) {
 	select {
-	case m := <-c.incoming:
+	case m := <-c.inbox(): // nil (none yet): default
 		return m, true
 	default:
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	select {
-	case m := <-c.incoming: // carry filled it meanwhile: older than carried
+	case m := <-c.inbox(): // carry filled it meanwhile: older than carried
 		return m, true
 	default:
 	}

@@ -17,26 +17,32 @@ type Conn struct {
 
 	state    atomic.Int32
 	queue    *sendQueue
-	incoming chan inMsg
+	incoming atomic.Pointer[chan inMsg] // made with the first message: inbox.go
 	events   *eventQueue
 
-	// closeCtx ends with the app's Close, its cause the *closeRequest
-	// (see closeRequested): dials in flight, backoff waits and Writes
-	// waiting for room give up at once. requestClose records the one
-	// Close, under mu.
-	closeCtx     context.Context
-	requestClose context.CancelCauseFunc
-	opened       chan struct{}   // closed on the first open (Dial waits on it)
-	done         chan struct{}   // closed when the Conn reached its final close
-	life         context.Context // ends with the Conn
-	kill         context.CancelFunc
+	// The app's Close and the Conn's end (kill) as plain fields, not
+	// contexts: stop.go says why.
+	closeReq atomic.Pointer[closeRequest] // the app's Close, once called
+	done     chan struct{}                // closed when the Conn reached its final close
 
-	mu  sync.Mutex
-	hs  Handshake
-	cur transport // the open connection's; nil while not open
-	// down is closed once the policy decided what follows the open
-	// connection's end (see connGone); nil while no connection is open
-	// or awaits that verdict.
+	mu sync.Mutex
+	// What Close and kill interrupt (stop.go): stopped, killed once they
+	// came; the attempt in flight's cancel; the open connection's end
+	// (connEnd.kill) and its close, armed until the app's Close starts it.
+	stopped, killed bool
+	// stopCh is closed by Close or kill, whichever comes first: made
+	// when a Write or a backoff wait needs it (stopChan). opened is
+	// Dial's: closed (then dropped) on the first open; nil for New.
+	stopCh, opened chan struct{}
+	dialCancel     context.CancelFunc
+	endCur         func()
+	closer         *closer
+	hs             hsRecord  // the last opening handshake, packed
+	cur            transport // the open connection's; nil while not open
+	// up: a connection is open or awaits the policy's verdict on its end.
+	// down, made (while up) only when a Write waits for room, is closed
+	// once that verdict came (see connGone).
+	up         bool
 	down       chan struct{}
 	lastErr    error
 	finalErr   error // set before done is closed
@@ -47,6 +53,7 @@ type Conn struct {
 	carried    []inMsg
 	carriedOut chan struct{}
 	kick       chan struct{} // a token when carried has messages for a waiting Read
+	inboxMade  chan struct{} // closed when incoming is made (inbox.go)
 	// appBlocked: the reader holds a message the app has not read yet.
 	appBlocked atomic.Bool
 	stats      connStats // Stats' counters (stats.go)
@@ -57,7 +64,7 @@ type inMsg struct {
 	p   []byte
 }
 
-// closeRequest is the app's Close: the cause of closeCtx.
+// closeRequest is the app's Close.
 type closeRequest struct {
 	code   StatusCode
 	reason string
@@ -88,7 +95,7 @@ func New(url string, opts *Options) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return start(cfg, u, platformDial), nil
+	return start(cfg, u, platformDial, nil), nil
 }
 
 // Dial is New, then a wait for the first connection: it returns once one
@@ -118,9 +125,11 @@ func prepare(rawURL string, opts *Options) (*config, string, error) {
 	return cfg, u, nil
 }
 
-// start makes the Conn and its supervisor.
-func start(cfg *config, u string, df dialFunc) *Conn {
+// start makes the Conn and its supervisor; opened, if not nil, is closed
+// on the first open.
+func start(cfg *config, u string, df dialFunc, opened chan struct{}) *Conn {
 	c := newConn(cfg, u, df)
+	c.opened = opened
 	go c.run()
 	return c
 }
@@ -136,13 +145,14 @@ func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("redial: dial %s: %w", RedactURL(u), err)
 	}
-	c := start(cfg, u, df)
+	opened := make(chan struct{})
+	c := start(cfg, u, df, opened)
 	select {
-	case <-c.opened:
+	case <-opened:
 		return c, nil
 	case <-c.done:
 		select {
-		case <-c.opened:
+		case <-opened:
 			// It opened, then closed for good at once: the app gets the
 			// Conn, and Read tells it how it ended.
 			return c, nil
@@ -152,7 +162,7 @@ func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn
 		return nil, c.finalCause()
 	case <-ctx.Done():
 		select {
-		case <-c.opened:
+		case <-opened:
 			return c, nil // it opened just as ctx ended: the work is done
 		default:
 		}
@@ -170,22 +180,15 @@ func dial(ctx context.Context, rawURL string, opts *Options, df dialFunc) (*Conn
 }
 
 func newConn(cfg *config, u string, df dialFunc) *Conn {
-	life, kill := context.WithCancel(context.Background())
-	closeCtx, requestClose := context.WithCancelCause(context.Background())
 	c := &Conn{
-		closeCtx:     closeCtx,
-		requestClose: requestClose,
-		cfg:          cfg,
-		url:          u,
-		dialFn:       df,
-		queue:        newSendQueue(cfg.MaxQueued, cfg.MaxQueuedBytes),
-		incoming:     make(chan inMsg, incomingBuffer),
-		kick:         make(chan struct{}, 1),
-		events:       newEventQueue(cfg.OnStateChange, cfg.log),
-		opened:       make(chan struct{}),
-		done:         make(chan struct{}),
-		life:         life,
-		kill:         kill,
+		cfg:    cfg,
+		url:    u,
+		dialFn: df,
+		queue:  newSendQueue(cfg.MaxQueued, cfg.MaxQueuedBytes),
+		kick:   make(chan struct{}, 1),
+		events: newEventQueue(cfg.OnStateChange, cfg.log),
+		opened: make(chan struct{}),
+		done:   make(chan struct{}),
 	}
 	c.stats.begin(cfg.clock.Now())
 	if cfg.Resume {
@@ -224,8 +227,10 @@ func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
 		if m, ok := c.take(); ok {
 			return m.typ, m.p, nil
 		}
+		in, made := c.inboxToWait()
 		select {
-		case m := <-c.incoming:
+		case <-made: // the first message came: wait on incoming
+		case m := <-in:
 			if req, closing := c.closeRequested(); closing { // Close was called while Read waited
 				return 0, nil, c.closedByApp(req)
 			}
@@ -287,6 +292,9 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 			return c.closedErr()
 		}
 		c.mu.Lock()
+		if c.up && c.down == nil {
+			c.down = make(chan struct{})
+		}
 		down := c.down
 		c.mu.Unlock()
 		if down == nil {
@@ -298,7 +306,7 @@ func (c *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 		case <-down:
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-c.closeCtx.Done():
+		case <-c.stopChan():
 			// Close flushes only what is queued already: a writer still
 			// waiting for room would wait for nothing (a stalled peer
 			// keeps Close busy for its whole bound).
@@ -346,8 +354,11 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 		c.events.wait()
 		return fmt.Errorf("redial: Close called twice: %w", ErrClosed)
 	}
-	c.requestClose(&closeRequest{code, reason})
+	cancel := c.requestCloseLocked(&closeRequest{code, reason})
 	c.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
 	<-c.done
 	c.events.wait()
 	c.mu.Lock()
@@ -363,14 +374,14 @@ func (c *Conn) State() State { return State(c.state.Load()) }
 func (c *Conn) Subprotocol() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.hs.Subprotocol
+	return c.hs.subprotocol
 }
 
 // Handshake is the opening handshake of the current (or last) connection.
 func (c *Conn) Handshake() Handshake {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.hs.clone()
+	return c.hs.handshake()
 }
 
 // closedErr is what Write returns once the Conn is ending: while the
@@ -399,12 +410,6 @@ func (c *Conn) closedByApp(req *closeRequest) error {
 	default:
 		return &finalError{cause: &CloseError{Code: req.code, Reason: req.reason, Local: true}}
 	}
-}
-
-// closeRequested returns the app's Close, once it was called.
-func (c *Conn) closeRequested() (*closeRequest, bool) {
-	req, ok := context.Cause(c.closeCtx).(*closeRequest)
-	return req, ok
 }
 
 // finalCause is the typed error that ended the Conn, for Dial to return.

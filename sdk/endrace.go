@@ -42,17 +42,33 @@ func (w *writeFailure) Unwrap() error { return w.err }
 // When the app calls Close or Dial's ctx ends, serve uses neither account.
 type connEnd struct {
 	kill   func() // ends the connection: cancels its ctx, aborts the transport
-	drain  chan struct{}
 	mu     sync.Mutex
-	first  error // the writer's or the heartbeat's failure, the first one
-	beat   error // the heartbeat's verdict during the writer's grace
-	killed bool  // kill was called for first (or beat): the reader's 1006 echoes it
-	done   bool  // settled: later failures are the connection's teardown
+	drain  chan struct{} // made by drained; closed, or closedChan, once drain is due
+	due    bool          // drain is due: the writer failed
+	first  error         // the writer's or the heartbeat's failure, the first one
+	beat   error         // the heartbeat's verdict during the writer's grace
+	killed bool          // kill was called for first (or beat): the reader's 1006 echoes it
+	done   bool          // settled: later failures are the connection's teardown
 	grace  *time.Timer
 }
 
 func newConnEnd(kill func()) *connEnd {
-	return &connEnd{kill: kill, drain: make(chan struct{})}
+	return &connEnd{kill: kill}
+}
+
+// drained is closed once the writer failed: a reader waiting for a slow
+// app reads on (see connEnd). Made only when asked for: a reader asks only
+// when the app is slow, so most connections never make it.
+func (e *connEnd) drained() <-chan struct{} {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.drain == nil {
+		if e.due {
+			return closedChan
+		}
+		e.drain = make(chan struct{})
+	}
+	return e.drain
 }
 
 // fail reports the writer's (*writeFailure) or the heartbeat's failure.
@@ -73,7 +89,10 @@ func (e *connEnd) record(err error) bool {
 	case e.first == nil:
 		e.first = err
 		if write {
-			close(e.drain)
+			e.due = true
+			if e.drain != nil {
+				close(e.drain)
+			}
 			e.grace = time.AfterFunc(readerGrace, e.giveUp)
 			return false
 		}

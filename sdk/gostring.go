@@ -50,7 +50,7 @@ func (c *Conn) String() string {
 	u := c.url
 	if u == "" { // URLFunc: the last URL dialed
 		c.mu.Lock()
-		u = c.hs.URL
+		u = c.hs.url
 		c.mu.Unlock()
 	}
 	return c.State().String() + " " + RedactURL(u)

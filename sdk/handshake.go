@@ -22,11 +22,3 @@ type Handshake struct {
 	AcceptValid bool
 	Subprotocol string // the protocol the server agreed to
 }
-
-// clone copies h deeply, so no caller shares the Conn's maps.
-func (h Handshake) clone() Handshake {
-	h.Protocols = append([]string(nil), h.Protocols...)
-	h.RequestHeader = cloneHeader(h.RequestHeader)
-	h.ResponseHeader = cloneHeader(h.ResponseHeader)
-	return h
-}

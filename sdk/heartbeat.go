@@ -43,7 +43,7 @@ func (c *Conn) startHeartbeat(ctx context.Context, t transport, fail func(error)
 	b := &beat{
 		c: c, t: t, ctx: ctx, fail: fail, wg: wg, rx: t.received(),
 		iv: c.cfg.heartbeat, wait: confirmWait(c.cfg.heartbeat),
-		canPing: t.canPing(), pongs: make(chan pong, maxPings),
+		canPing: t.canPing(),
 	}
 	b.last = b.now()
 	b.schedule()
@@ -113,7 +113,6 @@ type beat struct {
 	iv, wait time.Duration
 	canPing  bool
 
-	pongs    chan pong // each ping's result
 	pinging  int       // pings in flight
 	lastPong time.Time // when the last pong came
 	last     time.Time // when the last tick (or the start) was
@@ -122,6 +121,12 @@ type beat struct {
 	mu      sync.Mutex
 	timer   stopper // the next tick's
 	stopped bool
+	// pongs are the pings' results not yet taken (takePongs), at most
+	// maxPings: an array, not a channel, as one is made per connection
+	// (176 bytes) and a ping is rare. A result wakes confirm through
+	// rx's waker.
+	pongs  [maxPings]pong
+	npongs int
 }
 
 // pong is a ping's result and when it came.
@@ -137,15 +142,15 @@ func (b *beat) aliveSince(t time.Time) bool {
 	return b.rx.since(t) || (!b.lastPong.IsZero() && !b.lastPong.Before(t))
 }
 
-// takePongs settles the pings that were answered since the last tick.
+// takePongs settles the pings that were answered since it was last called.
 func (b *beat) takePongs() {
-	for {
-		select {
-		case p := <-b.pongs:
-			b.gotPong(p)
-		default:
-			return
-		}
+	b.mu.Lock()
+	got := b.pongs
+	n := b.npongs
+	b.pongs, b.npongs = [maxPings]pong{}, 0
+	b.mu.Unlock()
+	for _, p := range got[:n] {
+		b.gotPong(p)
 	}
 }
 
@@ -170,14 +175,14 @@ func (b *beat) confirm(from time.Time) bool {
 	}
 	timer := b.c.cfg.clock.NewTimer(b.wait)
 	defer timer.Stop()
-	for !b.aliveSince(from) {
+	wake := b.rx.waker() // before takePongs and aliveSince: see waker
+	for b.takePongs(); !b.aliveSince(from); b.takePongs() {
 		select {
 		case <-b.ctx.Done():
 			return true // ended otherwise; the tick ends
-		case <-b.rx.wake:
-		case p := <-b.pongs:
-			b.gotPong(p)
+		case <-wake: // a message or a pong
 		case <-timer.C():
+			b.takePongs()
 			// Natively a reader waiting for the app cannot see the pong.
 			return b.aliveSince(from) || (b.canPing && b.c.appBlocked.Load())
 		}
@@ -192,6 +197,10 @@ func (b *beat) startPing() {
 		sent := b.c.cfg.clock.Now()
 		err := b.t.ping(b.ctx)
 		b.c.stats.pinged(err, sent, b.c.cfg.clock)
-		b.pongs <- pong{err, b.now()} // room for maxPings
+		b.mu.Lock()
+		b.pongs[b.npongs] = pong{err, b.now()} // room for maxPings
+		b.npongs++
+		b.mu.Unlock()
+		b.rx.poke()
 	})
 }

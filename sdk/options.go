@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/redial-ws/redial/internal/sdkhooks"
@@ -170,12 +170,26 @@ type config struct {
 	backoff        Backoff
 	clock          sdkhooks.Clock
 	rand           func() float64
-	policy         func(RetryContext) (time.Duration, bool)
-	log            Logger
-	panicked       atomic.Pointer[panicBox] // the Policy's panic (callbacks.go)
+	// policy is Options.Policy (or DefaultPolicy) guarded: a panic of
+	// the app's is returned as the error (callbacks.go).
+	policy func(RetryContext) (time.Duration, bool, error)
+	log    Logger
 }
 
 func newConfig(o *Options) (*config, error) {
+	if o == nil {
+		return defaultConfig()
+	}
+	return buildConfig(o)
+}
+
+// defaultConfig is nil Options' config, made once and shared by every
+// Conn made with nil Options (about 500 bytes each otherwise): nothing
+// writes a config once made, and its callbacks' guards hold no state of
+// one Conn's (callbacks.go).
+var defaultConfig = sync.OnceValues(func() (*config, error) { return buildConfig(nil) })
+
+func buildConfig(o *Options) (*config, error) {
 	var c config
 	if o != nil {
 		c.Options = *o
@@ -205,15 +219,15 @@ func newConfig(o *Options) (*config, error) {
 	if c.rand == nil {
 		c.rand = rand.Float64
 	}
-	c.policy = c.Policy
-	if c.policy == nil {
-		c.policy = DefaultPolicy
+	policy := c.Policy
+	if policy == nil {
+		policy = DefaultPolicy
 	}
 	c.log = c.Logger
 	if c.log == nil {
 		c.log = nopLogger{}
 	}
-	c.guardCallbacks() // no panic of the app's crosses into redial's goroutines
+	c.guardCallbacks(policy) // no panic of the app's crosses into redial's goroutines
 	return &c, nil
 }
 

@@ -206,5 +206,5 @@ func (c *Conn) closeDiscard() <-chan inMsg {
 	if c.queue.rq == nil {
 		return nil
 	}
-	return c.incoming
+	return c.inboxMadeNow()
 }

@@ -37,7 +37,7 @@ func (c *Conn) run() {
 			c.finish(nil, true)
 			return
 		}
-		if c.life.Err() != nil { // Dial's ctx ended
+		if c.isKilled() { // Dial's ctx ended
 			c.finish(err, false)
 			return
 		}
@@ -47,8 +47,10 @@ func (c *Conn) run() {
 
 		attempt++
 		rc := c.retryContext(err, attempt, lostAt, &authFailures)
-		delay, retry := c.cfg.policy(rc)
-		err = c.cfg.policyPanic(err)
+		delay, retry, panicErr := c.cfg.policy(rc)
+		if panicErr != nil {
+			err = panicErr
+		}
 		if retry {
 			err, retry = c.checkBudget(err, attempt, rc.Elapsed, delay)
 		}
@@ -74,6 +76,7 @@ func (c *Conn) sleep(d time.Duration, pw platformWatch) bool {
 	timer := c.cfg.clock.NewTimer(d)
 	defer timer.Stop()
 	waitOn := timer.C()
+	stop := c.stopChan()
 	for {
 		select {
 		case <-waitOn:
@@ -85,10 +88,9 @@ func (c *Conn) sleep(d time.Duration, pw platformWatch) bool {
 			waitOn = nil
 		case <-pw.wake():
 			return true
-		case <-c.closeCtx.Done():
-			return false
-		case <-c.life.Done():
-			return true
+		case <-stop: // Close (false) or kill (true: run sees it)
+			_, closing := c.closeRequested()
+			return !closing
 		}
 	}
 }
@@ -99,6 +101,7 @@ func (c *Conn) sleep(d time.Duration, pw platformWatch) bool {
 func (c *Conn) connGone() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.up = false
 	if c.down != nil {
 		close(c.down)
 		c.down = nil
@@ -107,10 +110,11 @@ func (c *Conn) connGone() {
 
 // dialOnce makes one attempt, bounded by DialTimeout, and by Close.
 func (c *Conn) dialOnce(attempt int) (transport, error) {
-	ctx, cancel := context.WithTimeout(c.life, c.cfg.DialTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.DialTimeout)
 	defer cancel()
-	defer context.AfterFunc(c.closeCtx, cancel)()
-	if c.closeCtx.Err() != nil {
+	c.startDial(cancel) // Close and kill cancel it
+	defer c.endDial()
+	if _, closing := c.closeRequested(); closing {
 		return nil, ErrClosed
 	}
 	c.stats.attempts.Add(1)
@@ -135,7 +139,8 @@ func (c *Conn) dialOnce(attempt int) (transport, error) {
 	c.cfg.log.Debug("redial: dialing", "url", RedactURL(u), "attempt", attempt)
 	t, err := c.dialFn(ctx, u, c.cfg, header)
 	if err != nil {
-		timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded) && c.closeCtx.Err() == nil
+		_, closing := c.closeRequested()
+		timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded) && !closing
 		return nil, dialFailure(u, err, timedOut, c.cfg.DialTimeout)
 	}
 	return t, nil
@@ -149,17 +154,32 @@ func (c *Conn) dialOnce(attempt int) (transport, error) {
 // to a connEnd, which ends the connection so that the read returns. It
 // returns the failure, or userClose.
 func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
-	ctx, cancel := context.WithCancel(c.life)
+	// Not derived from another context: kill ends it (endCur), stop.go.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	end := newConnEnd(func() { cancel(); t.abort() })
-	hs := t.handshake()
+	var hs hsRecord
+	if r, ok := t.(interface{ handshakeRecord() hsRecord }); ok {
+		hs = r.handshakeRecord()
+	} else {
+		hs = packHandshake(t.handshake())
+	}
 	c.mu.Lock()
 	c.hs = hs
 	c.cur = t
-	c.down = make(chan struct{})
+	c.up = true
+	c.endCur = end.kill
+	killed := c.killed
 	c.mu.Unlock()
-	evHS := hs.clone()
-	c.transition(StateOpen, StateChange{Attempt: attempt, Handshake: &evHS})
+	if killed { // Dial's ctx ended meanwhile
+		end.kill()
+	}
+	ev := StateChange{Attempt: attempt}
+	if c.cfg.OnStateChange != nil { // else no one sees it: no copy to make
+		evHS := hs.handshake()
+		ev.Handshake = &evHS
+	}
+	c.transition(StateOpen, ev)
 	// This connection's messages go to the app only after the events so
 	// far (the open, the previous connection's end) were delivered: see
 	// Read. The reader starts after the open was queued.
@@ -185,15 +205,13 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	if c.cfg.heartbeat > 0 {
 		hb = c.startHeartbeat(ctx, t, end.fail, &wg)
 	}
-	// Dial's ctx ending ends the read (natively read ignores ctx).
-	stopLife := context.AfterFunc(ctx, t.abort)
-	readerDone := make(chan struct{})
-	closer := c.onClose(ctx, t, end, readerDone)
-	select {
-	case <-c.opened:
-	default:
+	closer := c.onClose(ctx, t, end)
+	c.mu.Lock()
+	if c.opened != nil { // Dial waits: it keeps its own reference
 		close(c.opened)
+		c.opened = nil
 	}
+	c.mu.Unlock()
 	// down stays open until the verdict (connGone): a Write waiting for
 	// room must not report ErrQueueFull for a close that turns out final.
 	defer func() {
@@ -202,10 +220,12 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 		c.mu.Unlock()
 	}()
 
-	readErr := c.readLoop(ctx, t, end.drain, gate)
-	close(readerDone)
-	closing := closer.wait()
-	stopLife() // before kill, whose cancel would run it for nothing
+	readErr := c.readLoop(ctx, t, end, gate)
+	c.readerEnded(closer)
+	closing := c.closerWait(closer)
+	c.mu.Lock()
+	c.endCur = nil // kill no longer needs to end it: end.kill follows
+	c.mu.Unlock()
 	hb.stop()
 	c.queue.detachWriter() // no writer starts from now on
 	end.kill()
@@ -214,8 +234,8 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 	switch {
 	case closing:
 		return nil, true
-	case c.life.Err() != nil:
-		return context.Cause(c.life), false
+	case c.isKilled():
+		return context.Canceled, false
 	}
 	c.carry(c.stats.received(t.leftover()))
 	return connEndError(err), false
@@ -223,13 +243,14 @@ func (c *Conn) serve(t transport, attempt int) (err error, userClose bool) {
 
 // readLoop hands what the connection receives to the app, in order, until
 // the read fails (it returns that error) or ctx ends (nil).
-func (c *Conn) readLoop(ctx context.Context, t transport, drain <-chan struct{}, gate uint64) error {
+func (c *Conn) readLoop(ctx context.Context, t transport, end *connEnd, gate uint64) error {
 	// A message the previous connection read but could not hand over goes
 	// first, so nothing read from a socket is ever dropped and order holds.
 	if !c.deliverCarried(ctx) {
 		return nil
 	}
 	carrying := false // after drain: all goes through carry, so order holds
+	var in chan inMsg // the incoming buffer, once made (inbox.go)
 	for first := true; ; first = false {
 		typ, p, err := t.read(ctx)
 		if err != nil {
@@ -245,8 +266,11 @@ func (c *Conn) readLoop(ctx context.Context, t transport, drain <-chan struct{},
 			c.carry([]inMsg{m})
 			continue
 		}
+		if in == nil {
+			in = c.inboxMadeNow()
+		}
 		select {
-		case c.incoming <- m:
+		case in <- m:
 			continue
 		default:
 		}
@@ -255,9 +279,9 @@ func (c *Conn) readLoop(ctx context.Context, t transport, drain <-chan struct{},
 		// that for a dead peer (see appBlocked).
 		c.appBlocked.Store(true)
 		select {
-		case c.incoming <- m:
+		case in <- m:
 			c.appBlocked.Store(false)
-		case <-drain:
+		case <-end.drained():
 			// The writer failed: read on to the close frame (connEnd),
 			// keeping what comes for the app.
 			c.appBlocked.Store(false)

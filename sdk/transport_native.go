@@ -23,14 +23,16 @@ var platformDial = finalDial(dialNative)
 type recordingTransport struct {
 	next   http.RoundTripper
 	mu     sync.Mutex
-	req    http.Header
+	req    string         // the request's headers, packed (handshake_pack.go)
+	key    string         // its Sec-WebSocket-Key
 	conn   io.Closer      // the upgraded connection (a 101's body), for abort
 	answer *http.Response // the server's answer, for upgradeFailure
 }
 
 func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	packed, key := packHeader(req.Header), headerValue(req.Header, "Sec-WebSocket-Key")
 	r.mu.Lock()
-	r.req = req.Header.Clone()
+	r.req, r.key = packed, key
 	r.mu.Unlock()
 	resp, err := r.next.RoundTrip(req)
 	err = markNotHTTP(err)
@@ -48,10 +50,11 @@ func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	return resp, err
 }
 
-func (r *recordingTransport) sent() http.Header {
+// sent is the request's headers, packed, and its Sec-WebSocket-Key.
+func (r *recordingTransport) sent() (packed, key string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.req
+	return r.req, r.key
 }
 
 func dialNative(ctx context.Context, u string, cfg *config, header map[string][]string) (transport, error) {
@@ -71,6 +74,12 @@ func dialNative(ctx context.Context, u string, cfg *config, header map[string][]
 		// http.DefaultTransport's pool, goroutines and all. A successful
 		// upgrade hijacks its connection, so closing idle ones is safe.
 		tr := http.DefaultTransport.(*http.Transport).Clone()
+		// HTTP/1 only: an upgrade is HTTP/1.1 (RFC 6455 §4.1), which
+		// net/http enforces for it anyway; so the fresh transport does
+		// not set up HTTP/2 on its first request (about 1 KB and its CPU
+		// per attempt).
+		tr.Protocols = new(http.Protocols)
+		tr.Protocols.SetHTTP1(true)
 		if native.TLSConfig != nil {
 			tr.TLSClientConfig = native.TLSConfig.Clone()
 		}
@@ -94,18 +103,16 @@ func dialNative(ctx context.Context, u string, cfg *config, header map[string][]
 		rec.mu.Unlock()
 		return nil, upgradeFailure(err, resp, answer)
 	}
-	hs := Handshake{
-		URL:            u,
-		RequestHeader:  rec.sent(),
-		StatusCode:     resp.StatusCode,
-		ResponseHeader: resp.Header,
-		Subprotocol:    c.Subprotocol(),
+	sent, key := rec.sent()
+	hs := hsRecord{ // packed at once: the Conn keeps it (handshake_pack.go)
+		url:         u,
+		subprotocol: c.Subprotocol(),
+		protocols:   cfg.Subprotocols,
+		status:      int32(resp.StatusCode),
+		req:         sent,
+		resp:        packHeader(resp.Header),
+		acceptValid: key != "" && headerValue(resp.Header, "Sec-WebSocket-Accept") == ComputeAccept(key),
 	}
-	hs.Key = headerValue(hs.RequestHeader, "Sec-WebSocket-Key")
-	hs.Version = headerValue(hs.RequestHeader, "Sec-WebSocket-Version")
-	hs.Protocols = cfg.Subprotocols
-	hs.Accept = headerValue(hs.ResponseHeader, "Sec-WebSocket-Accept")
-	hs.AcceptValid = hs.Key != "" && hs.Accept == ComputeAccept(hs.Key)
 
 	if len(cfg.Subprotocols) > 0 && c.Subprotocol() == "" {
 		_ = c.Close(websocket.StatusProtocolError, "no subprotocol agreed")
@@ -119,14 +126,14 @@ func dialNative(ctx context.Context, u string, cfg *config, header map[string][]
 	rec.mu.Lock()
 	conn := rec.conn
 	rec.mu.Unlock()
-	return &nativeTransport{c: c, hs: hs, conn: conn, rx: newRxMark(cfg.clock)}, nil
+	return &nativeTransport{c: c, hs: hs, conn: conn, rx: rxMark{clk: cfg.clock}}, nil
 }
 
 type nativeTransport struct {
 	c    *websocket.Conn
-	hs   Handshake
+	hs   hsRecord
 	conn io.Closer // the socket under c; nil if the RoundTripper hid it
-	rx   *rxMark
+	rx   rxMark
 }
 
 // read and write pass coder/websocket a context that never ends: given a
@@ -180,14 +187,17 @@ func (t *nativeTransport) abort() {
 	_ = t.c.CloseNow()
 }
 
-func (t *nativeTransport) handshake() Handshake { return t.hs }
+func (t *nativeTransport) handshake() Handshake { return t.hs.handshake() }
+
+// handshakeRecord is the handshake as the Conn keeps it (serve).
+func (t *nativeTransport) handshakeRecord() hsRecord { return t.hs }
 
 // buffered is 0: coder/websocket's Write returns once the frame is written
 // to the socket; the kernel's buffer is not visible.
 func (t *nativeTransport) buffered() int { return 0 }
 
 func (t *nativeTransport) canPing() bool     { return true }
-func (t *nativeTransport) received() *rxMark { return t.rx }
+func (t *nativeTransport) received() *rxMark { return &t.rx }
 
 // leftover is nil: coder/websocket cannot be read after CloseNow, and
 // nothing is lost by it. A complete message is returned by read as soon
