@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# budget: 90s
+# budget: 180s
 # make bench piece 70 (issue 11): the Redis store's per-message cost
 # against the in-memory store (TestMeasureCost, ~5 s), then the number of
 # concurrent resume sessions at 1 KiB/s each that one redis-server holds
@@ -21,6 +21,6 @@ REDIAL_MEASURE_N="$n" REDIAL_MEASURE_OUT="$PWD/$cost" \
 echo "70-redis-capacity: cost measure $(($(date +%s) - start)) s" >&2
 (cd bench && go build -o out/bin/rediscap ./cmd/rediscap)
 bench/out/bin/rediscap -out bench/out -name 70-redis-capacity -cost "$cost" \
-  -budget "${BENCH_REDIS_BUDGET:-45s}" \
+  -budget "${BENCH_REDIS_BUDGET:-120s}" \
   -command "bench/run.d/70-redis-capacity.sh   # bench/out/bin/rediscap (bench/cmd/rediscap) after REDIAL_MEASURE_N=$n go test -run TestMeasureCost ./server/redisstore"
 echo "70-redis-capacity: $(($(date +%s) - start)) s" >&2
