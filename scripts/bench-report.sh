@@ -6,13 +6,54 @@
 # copied to docs/bench/ (committed) and linked from there. Run alone, it
 # rebuilds the file from the outputs already there (BENCH_ONLY=none make
 # bench does the same).
+#
+# bench/out/ is git-ignored, so a fresh clone has no outputs for the pieces
+# BENCH_ONLY did not run: such a piece keeps its section, its targets rows
+# (the table's piece column says whose they are) and its Pieces row from the
+# committed BENCHMARKS.md, each still carrying its original run date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOTOOLCHAIN=go1.26.10
 out=bench/out
 doc=BENCHMARKS.md
 tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
+old=$(mktemp -d)
+trap 'rm -rf "$tmp" "$old"' EXIT
+
+# Split the committed BENCHMARKS.md into $old/NAME.section (from its "## "
+# title through its "_NAME: run DATE, N s._" line), $old/NAME.targets.tsv
+# (its rows of the targets table, back in targets.tsv form), $old/NAME.row
+# (its Pieces row) and $old/header.run (the Run and Load lines).
+if [[ -e $doc ]]; then
+  awk -v dir="$old" '
+    function flush_to(f) { printf "%s", buf > f; close(f); buf = "" }
+    /^- \*\*(Run|Load average)\*\*/ && part == "" { print > (dir "/header.run") }
+    /^## Targets/ { part = "targets"; next }
+    /^## Pieces/ { part = "pieces"; next }
+    part == "targets" && /^\| / && !/^\| \| target/ && !/^\|---/ {
+      line = $0; sub(/^\| /, "", line); sub(/ \|$/, "", line)
+      n = split(line, c, / \| /)
+      if (n != 5 || c[5] !~ /^[0-9][0-9]-/) next
+      st = c[1]; gsub(/\*/, "", st)
+      f = dir "/" c[5] ".targets.tsv"
+      printf "%s\t%s\t%s\t%s\n", c[2], c[3], st, c[4] >> f; close(f); next
+    }
+    part == "pieces" && /^\| [0-9][0-9]-/ {
+      split($0, c, / \| /); name = c[1]; sub(/^\| /, "", name)
+      print > (dir "/" name ".row"); close(dir "/" name ".row"); next
+    }
+    part == "pieces" && /^$/ && seen_row { part = "sections"; next }
+    part == "pieces" && /^\|/ { seen_row = 1; next }
+    part == "sections" {
+      if (buf == "" && $0 == "") next
+      buf = buf $0 "\n"
+      if (match($0, /^_[0-9][0-9]-[^:]*: run /)) {
+        name = substr($0, 2, index($0, ":") - 2)
+        flush_to(dir "/" name ".section")
+      }
+    }
+  ' "$doc"
+fi
 
 get() { sed -n "s/^$1=//p" "$2" 2>/dev/null | head -1; }
 ver() { "$@" 2>/dev/null | head -1 || true; }
@@ -42,27 +83,41 @@ run=$out/run.env
   echo "Every figure is a ratio or a side-by-side in one run on one machine; do not compare"
   echo "across machines. Pieces: \`bench/run.d/NN-name.sh\`; their raw outputs: \`bench/out/\`."
   echo
+  if [[ ! -e $run && -s $old/header.run ]]; then
+    # Nothing has run in this clone: the header's run is the committed one.
+    grep '^- \*\*Run\*\*' "$old/header.run"
+  else
   echo "- **Run**: $(get started "$run"), pieces took $(get total "$run") s$( [[ -n $(get only "$run") ]] && echo " (BENCH_ONLY=$(get only "$run"): the other pieces are from earlier runs, dated below)")"
+  fi
   echo "- **Machine**: ${cpu:-unknown CPU}, $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2 " GiB"}') RAM, Linux $(uname -r)"
-  echo "- **Load average** (1, 5, 15 min): before $(get load_before "$run"), after $(get load_after "$run")"
+  if [[ ! -e $run && -s $old/header.run ]]; then
+    grep '^- \*\*Load average\*\*' "$old/header.run"
+  else
+    echo "- **Load average** (1, 5, 15 min): before $(get load_before "$run"), after $(get load_after "$run")"
+  fi
   echo "- **Versions**: $(go version | cut -d' ' -f3-4), node $(ver node --version), $(ver chromium --version), $(ver redis-server --version | grep -o 'v=[^ ]*' | sed 's/v=/redis-server /')"
   echo "- **Go dependencies** (bench/go.mod): coder/websocket $(modver github.com/coder/websocket), gorilla/websocket $(modver github.com/gorilla/websocket), recws $(modver github.com/recws-org/recws), gonum/plot $(modver gonum.org/v1/plot)"
   echo "- **npm peers**: reconnecting-websocket $(npmver reconnecting-websocket), partysocket $(npmver partysocket), ws $(npmver ws), playwright-core $(npmver playwright-core)"
   echo
   echo "## Targets (issue 13)"
   echo
-  targets=$(cat "$out"/[0-9][0-9]-*.targets.tsv 2>/dev/null | grep -v '^[[:space:]]*$' || true)
+  present=$(cd bench/run.d && for f in [0-9][0-9]-*.sh; do if [[ -e $f ]]; then echo "${f%.sh}"; fi; done)
+  # name<TAB>target<TAB>...: this run's outputs, else the committed rows.
+  targets=$(for name in $present; do
+    if [[ -e $out/$name.status ]]; then t=$out/$name.targets.tsv; else t=$old/$name.targets.tsv; fi
+    [[ -e $t ]] && grep -v '^[[:space:]]*$' "$t" | sed "s/^/$name\t/"
+  done || true)
   if [[ -z $targets ]]; then
     echo "No piece has reported a target yet."
   else
-    echo "| | target | measured | why |"
-    echo "|---|---|---|---|"
+    echo "| | target | measured | why | piece |"
+    echo "|---|---|---|---|---|"
     # Misses first, then met, each group in piece order.
     for want in missed met; do
       printf '%s\n' "$targets" | awk -F'\t' -v want="$want" '
-        ($3 == want) || (want == "missed" && $3 != "met") {
-          mark = ($3 == "met") ? "met" : "**" $3 "**"
-          printf "| %s | %s | %s | %s |\n", mark, $1, $2, $4 }'
+        ($4 == want) || (want == "missed" && $4 != "met") {
+          mark = ($4 == "met") ? "met" : "**" $4 "**"
+          printf "| %s | %s | %s | %s | %s |\n", mark, $2, $3, $5, $1 }'
     done
   fi
   echo
@@ -70,7 +125,6 @@ run=$out/run.env
   echo
   echo "| piece | status | time | budget | run |"
   echo "|---|---|---|---|---|"
-  present=$(cd bench/run.d && for f in [0-9][0-9]-*.sh; do if [[ -e $f ]]; then echo "${f%.sh}"; fi; done)
   for name in $( (printf '%s\n' "${expected[@]}"; echo "$present") | sort -u); do
     st=$out/$name.status
     if [[ ! -e bench/run.d/$name.sh ]]; then
@@ -78,6 +132,8 @@ run=$out/run.env
     elif [[ -e $st ]]; then
       b=$(get budget "$st")
       echo "| $name | $(get status "$st") | $(get elapsed "$st") s$( [[ -n $(get over "$st") ]] && echo " (**over budget**)") | ${b:+$b s} | $(get date "$st") |"
+    elif [[ -s $old/$name.row ]]; then
+      cat "$old/$name.row"
     else
       echo "| $name | not run yet | | | |"
     fi
@@ -90,7 +146,13 @@ for piece in bench/run.d/[0-9][0-9]-*.sh; do
   [[ -e $piece ]] || continue
   name=$(basename "$piece" .sh)
   st=$out/$name.status
-  [[ -e $st ]] || continue
+  if [[ ! -e $st ]]; then
+    # Not run in this clone: its committed section, dated by its last line.
+    if [[ -s $old/$name.section ]]; then
+      { cat "$old/$name.section"; echo; } >>"$tmp"
+    fi
+    continue
+  fi
   status=$(get status "$st")
   if [[ $status != ok ]]; then
     {
@@ -101,6 +163,8 @@ for piece in bench/run.d/[0-9][0-9]-*.sh; do
       echo '```'
       tail -n 30 "$out/$name.log" 2>/dev/null || echo "(no output)"
       echo '```'
+      echo
+      echo "_${name}: run $(get date "$st"), $(get elapsed "$st") s._"
       echo
     } >>"$tmp"
     continue
@@ -129,5 +193,6 @@ for piece in bench/run.d/[0-9][0-9]-*.sh; do
 done
 chmod 644 "$tmp"
 mv "$tmp" "$doc"
+rm -rf "$old"
 trap - EXIT
 echo "bench-report: $doc rewritten"
