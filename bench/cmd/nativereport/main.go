@@ -206,13 +206,9 @@ func writeTargets(path string, res map[key]map[string]result) {
 		"messages/s, redial/coder, 64 in flight, worse of text and binary; the hand-offs overlap here, so a miss near 0.95 is within this run's noise (see the CPU ratio)")
 	row("native ≤ 1 extra alloc per message (1 KiB round trip)", fmt.Sprintf("%+.0f allocs/op (%s)", al, alAt), al <= 1,
 		"one op = one Write and one Read; the copy Write makes of p counts")
-	if idle, ok := res["Idle"]; ok {
-		g, h := idle["redial"].gor, idle["redial"].heap/idle["coder"].heap
-		row("native ≤ 2 goroutines per idle connection", fmt.Sprintf("%.2f (coder %.2f)", g, idle["coder"].gor), g <= 2.001,
-			"100 idle connections, the app's reader goroutine included for every client")
-		row("native ≤ 1.2× heap per idle connection", fmt.Sprintf("%.2f× (%.0f vs %.0f B)", h, idle["redial"].heap, idle["coder"].heap), h <= 1.2,
-			"the Conn's own state (contexts, send queue, incoming buffer, handshake headers kept for Handshake(), stats); HeapAlloc after GC, 100 idle connections, server in another process")
-	}
+	// The idle targets (goroutines and heap per idle connection) are
+	// 30-idle-memory's, at 10,000 connections as the issue measures them;
+	// this piece's 100-connection idle table stays in its own section.
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		fatal(err)
 	}
