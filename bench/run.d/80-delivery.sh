@@ -20,8 +20,13 @@ echo "$stream" | grep -E '^Benchmark|^(ok|FAIL)' || true
 echo "$loss" | grep -E '^Benchmark|^(ok|FAIL)' || true
 echo "$wire" | grep -E 'B/msg|^(ok|FAIL|---)' || true
 
-# metric VALUE from a benchmark line: "... 7470 lost/op 0 dup/op 0 reordered/op"
-metric() { awk -v m="$2" '{ for (i = 2; i <= NF; i++) if ($i == m) print $(i-1) }' <<<"$1"; }
+# metric VALUE from a benchmark line: "... 7470 lost/op 0 dup/op 0 reordered/op";
+# a whole mean as an integer (the benchmark prints "3.000", which reads as
+# three thousand), else one decimal.
+metric() {
+  awk -v m="$2" '{ for (i = 2; i <= NF; i++) if ($i == m) { v = $(i-1) + 0
+    if (v == int(v)) printf "%d\n", v; else printf "%.1f\n", v } }' <<<"$1"
+}
 row() {
   local line
   line=$(grep -E "LossAcrossCuts/paced=$1" <<<"$loss" | head -1)
