@@ -57,7 +57,9 @@ export interface RedialOptions {
    * arrives without bound (the tab reads a few messages ahead, at most 16 or
    * 256 KiB). The cost, why it is off by default: Chromium drops the messages
    * it had received but not yet handed over when the server closes or the
-   * connection drops (resume mode redelivers them). Ignored with the option
+   * connection drops (resume mode redelivers them), and (Chromium 156) the
+   * renderer can crash when writes are in flight and the server resets the
+   * TCP connection, reproduced without redial. Ignored with the option
    * WebSocket. Default false.
    */
   webSocketStream?: boolean;

@@ -98,9 +98,12 @@
 //   - Read has no backpressure over WebSocket (the default): the browser
 //     buffers what arrives. With Options.WebSocketStream, where the browser
 //     has WebSocketStream (Chromium), Read pushes back as natively (a few
-//     messages of read-ahead); the cost is in its doc comment. Write waits
-//     while bufferedAmount is over 4 MiB. ReadLimit applies: a bigger
-//     message ends the Conn with a local close 1009.
+//     messages of read-ahead). Its cost, in Chromium 156: the unread tail
+//     is dropped when the server closes (resume redelivers it), and the
+//     renderer can crash when writes are in flight and the server resets
+//     TCP (reproduced with a bare WebSocketStream, without redial); hence
+//     opt-in. Write waits while bufferedAmount is over 4 MiB. ReadLimit
+//     applies: a bigger message ends the Conn with a local close 1009.
 //   - A goroutine that writes without pause would keep Go from ever giving
 //     the event loop a turn (no message, timer or fetch would run): after a
 //     few milliseconds of continuous sending the writer waits for one turn.

@@ -127,7 +127,12 @@ type Options struct {
 	// (those behind the unread ones) when the server closes or the
 	// connection drops, where WebSocket delivers them; in resume mode the
 	// next connection redelivers them. Close codes, subprotocols, ordering
-	// and events are otherwise the same.
+	// and events are otherwise the same. Two Chromium caveats (seen in
+	// Chromium 156):
+	//   - the unread tail is dropped when the server closes (above);
+	//   - the renderer (the whole tab) can crash when writes are in flight
+	//     and the server resets the TCP connection; reproduced with a bare
+	//     WebSocketStream, without redial, so nothing here can prevent it.
 	WebSocketStream bool
 
 	// Native holds settings that exist only in the native build (HTTP
