@@ -105,6 +105,9 @@ export type GoOptions = Partial<Record<NumberOption, number>> & {
 
 const isNumberOption = (k: string): k is NumberOption => (NUMBER_OPTIONS as readonly string[]).includes(k);
 
+/** A given value as a type error shows it: strings quoted, so `"5"` is not read as 5 nor `"yes"` as a keyword. */
+const shown = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : String(v));
+
 /** Checks options (TypeError, RangeError) and converts them for Go. */
 export function normalizeOptions(options: unknown, socket: RedialSocket, r: Runtime): GoOptions {
   const out: GoOptions = {};
@@ -119,7 +122,7 @@ export function normalizeOptions(options: unknown, socket: RedialSocket, r: Runt
     if (v === undefined) continue;
     if (isNumberOption(key)) {
       if (typeof v !== "number" || Number.isNaN(v) || v < 0) {
-        throw new TypeError(`redial-ws: option ${key} must be a number ≥ 0, not ${String(v)}`);
+        throw new TypeError(`redial-ws: option ${key} must be a number ≥ 0, not ${shown(v)}`);
       }
       out[key] = v;
     } else if (key === "shouldReconnect") {
@@ -141,7 +144,7 @@ export function normalizeOptions(options: unknown, socket: RedialSocket, r: Runt
       }
       out.WebSocket = v as WebSocketConstructorLike;
     } else if (key === "resume" || key === "webSocketStream") {
-      if (typeof v !== "boolean") throw new TypeError(`redial-ws: option ${key} must be a boolean, not ${String(v)}`);
+      if (typeof v !== "boolean") throw new TypeError(`redial-ws: option ${key} must be a boolean, not ${shown(v)}`);
       out[key] = v;
     } else {
       throw new TypeError(`redial-ws: unknown option ${JSON.stringify(key)}`);

@@ -128,6 +128,6 @@ describe("resume", { timeout: 120_000 }, () => {
         return `${err.name}: ${err.message}`;
       }
     });
-    assert.match(msg, /^TypeError: .*resume must be a boolean/);
+    assert.match(msg, /^TypeError: .*resume must be a boolean, not "yes"$/);
   });
 });

@@ -60,5 +60,5 @@ test("webSocketStream must be a boolean", async () => {
       return `${e.name}: ${e.message}`;
     }
   }, env.ws + "/echo");
-  assert.match(msg, /^TypeError: .*webSocketStream must be a boolean/);
+  assert.match(msg, /^TypeError: .*webSocketStream must be a boolean, not "yes"$/);
 });
