@@ -5,7 +5,9 @@
 #
 #   BENCH_ONLY=20,30 make bench   rerun pieces 20 and 30 only; the others'
 #                                 earlier outputs in bench/out/ are kept and
-#                                 BENCHMARKS.md is rebuilt from all of them
+#                                 BENCHMARKS.md is rebuilt from all of them;
+#                                 a piece with no output there (a fresh
+#                                 clone) keeps its committed, dated section
 #   BENCH_ONLY=none make bench    run nothing, only rebuild BENCHMARKS.md
 #
 # A piece that fails (non-zero exit, or over BENCH_PIECE_TIMEOUT, default
