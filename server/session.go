@@ -326,11 +326,27 @@ func (s *Session) end(cause error) {
 	if c != nil {
 		c.shutdown(cause)
 	}
-	// Moved: the session lives on elsewhere. A store failure: the record
-	// may still be good, and the client (told 4013) resumes from it once
-	// the store answers again, or it expires. Else best effort: a store
-	// that fails here lets the record expire.
-	if cause != ErrSessionMoved && !errors.Is(cause, ErrStore) {
+	if s.forget(cause) {
 		_ = s.srv.opts.Store.Delete(context.Background(), s.idStr, s.epoch)
 	}
+}
+
+// forget reports whether a session ended by cause leaves the store.
+// Moved: the session lives on elsewhere. A store failure: the record may
+// still be good, and the client (told 4013) resumes from it once the
+// store answers again, or it expires. The server closing (a graceful
+// shutdown, a rolling deploy): another node sharing the store takes the
+// client over, so the record stays and expires after SessionTTL unless a
+// node claims it; only the server's own MemoryStore (Options.Store nil),
+// which nobody else can read, is emptied at once. Else (the session
+// really ended) best effort: a store that fails here lets the record
+// expire.
+func (s *Session) forget(cause error) bool {
+	switch {
+	case cause == ErrSessionMoved, errors.Is(cause, ErrStore):
+		return false
+	case cause == ErrServerClosed:
+		return s.srv.ownStore
+	}
+	return true
 }
