@@ -77,7 +77,9 @@ var (
 // New returns a Store on rdb (a *redis.Client, *redis.ClusterClient or
 // *redis.Ring; the caller keeps ownership and closes it after the
 // servers). It does not contact Redis: a Redis that is down makes the
-// store's operations fail (server.ErrStore), not New.
+// store's operations fail (server.ErrStore), not New; Ping checks it. A
+// nil rdb (or a typed nil) does not panic: every operation fails with
+// ErrNilClient.
 func New(rdb redis.UniversalClient, opts *Options) *Store {
 	var o Options
 	if opts != nil {
@@ -91,6 +93,9 @@ func New(rdb redis.UniversalClient, opts *Options) *Store {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 5 * time.Second
+	}
+	if isNil(rdb) {
+		rdb = nil // every method checks st.rdb == nil: ErrNilClient
 	}
 	var b [8]byte
 	_, _ = rand.Read(b[:]) // never fails (Go 1.24+)
@@ -109,13 +114,21 @@ func (st *Store) keys(id string) []string {
 // movedChannel is where Claims on other nodes tell this one.
 func (st *Store) movedChannel() string { return st.prefix + "moved:" + st.node }
 
+// bound gives ctx the store's timeout unless it has a deadline.
+func (st *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, st.timeout)
+}
+
 // run runs a script with the store's timeout unless ctx has a deadline.
 func (st *Store) run(ctx context.Context, s *redis.Script, id string, args ...any) (any, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, st.timeout)
-		defer cancel()
+	if st.rdb == nil {
+		return nil, ErrNilClient
 	}
+	ctx, cancel := st.bound(ctx)
+	defer cancel()
 	v, err := s.Run(ctx, st.rdb, st.keys(id), args...).Result()
 	return v, mapErr(err)
 }
