@@ -122,15 +122,21 @@ func (st *Store) bound(ctx context.Context) (context.Context, context.CancelFunc
 	return context.WithTimeout(ctx, st.timeout)
 }
 
-// run runs a script with the store's timeout unless ctx has a deadline.
+// run runs a script with the store's timeout unless ctx has a deadline;
+// its error replies become this package's and server's sentinels.
 func (st *Store) run(ctx context.Context, s *redis.Script, id string, args ...any) (any, error) {
+	v, err := st.eval(ctx, s, id, args...)
+	return v, mapErr(err)
+}
+
+// eval is run without mapping the error (retry.go tells replies apart).
+func (st *Store) eval(ctx context.Context, s *redis.Script, id string, args ...any) (any, error) {
 	if st.rdb == nil {
 		return nil, ErrNilClient
 	}
 	ctx, cancel := st.bound(ctx)
 	defer cancel()
-	v, err := s.Run(ctx, st.rdb, st.keys(id), args...).Result()
-	return v, mapErr(err)
+	return s.Run(ctx, st.rdb, st.keys(id), args...).Result()
 }
 
 func ms(d time.Duration) int64 { return max(d.Milliseconds(), 1) }
@@ -166,9 +172,12 @@ func (st *Store) Claim(ctx context.Context, id string, ttl time.Duration) (serve
 }
 
 // Append implements server.Store: XADD under the epoch check, durable in
-// Redis's memory when it returns (see docs/resume.md on persistence).
+// Redis's memory when it returns (see docs/resume.md on persistence). A
+// timeout or a dropped connection is retried until Redis answers or ctx
+// ends (retry.go), so a Write is not reported failed while its frame is
+// in the stream (and would be replayed to the client).
 func (st *Store) Append(ctx context.Context, id string, epoch uint64, f server.Frame) error {
-	_, err := st.run(ctx, appendScript, id, epoch, f.Seq, uint8(f.Type), f.Payload, st.maxFrames)
+	_, err := st.runUntilKnown(ctx, appendScript, id, epoch, f.Seq, uint8(f.Type), f.Payload, st.maxFrames)
 	return err
 }
 
@@ -253,9 +262,12 @@ func frame(e any) (server.Frame, error) {
 	return f, nil
 }
 
-// SetDelivered implements server.Store (monotonic).
+// SetDelivered implements server.Store (monotonic). A timeout or a
+// dropped connection is retried until Redis answers or ctx ends
+// (retry.go): a stall must not leave a message counted as delivered that
+// no handler read.
 func (st *Store) SetDelivered(ctx context.Context, id string, epoch uint64, n uint64) error {
-	_, err := st.run(ctx, deliveredScript, id, epoch, n)
+	_, err := st.runUntilKnown(ctx, deliveredScript, id, epoch, n)
 	return err
 }
 
