@@ -101,7 +101,11 @@ func newSessionBase(srv *Server, id resumewire.SessionID, plain bool) *Session {
 // *CloseError, ErrSessionExpired, ErrSessionMoved, ErrServerClosed or an
 // ErrStore). In resume mode the message counts as delivered when Read
 // returns it: it is never handed to a handler again, and the client
-// releases it once acknowledged.
+// releases it once acknowledged. So a message read is consumed even if the
+// handler then cannot act on it (its reply's Write fails with
+// ErrSessionMoved or an ErrStore, the node dies): the next handler of the
+// session never sees it. A request/response handler must make its replies
+// idempotent or re-derivable (docs/resume.md, "Across nodes").
 func (s *Session) Read(ctx context.Context) (sdk.MessageType, []byte, error) {
 	s.readMu.Lock()
 	defer s.readMu.Unlock()

@@ -26,8 +26,8 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Options configure a Store. A nil *Options or a zero field means the
-// documented default.
+// Options configure a Store. A nil *Options, or a field that is zero (for
+// MaxFrames and Timeout: zero or negative), means the documented default.
 //
 // There is no TTL here on purpose: the server passes its
 // server.Options.SessionTTL to Create, Claim and Touch, and the keys
@@ -36,7 +36,9 @@ type Options struct {
 	// Prefix starts every key and channel name. Default "redial:". Keys
 	// are Prefix+"{"+id+"}" (hash) and Prefix+"{"+id+"}:out" (stream):
 	// the braces are a Redis Cluster hash tag, so a session's two keys
-	// share a slot and one script can use both.
+	// share a slot and one script can use both. Prefix must not contain
+	// '{' or '}': Cluster hashes only a key's first {…}, so a braced
+	// Prefix would put every session in one slot (one shard).
 	Prefix string
 
 	// MaxFrames bounds the unacknowledged frames per session; an Append
@@ -46,9 +48,15 @@ type Options struct {
 	// 1024, the server's default.
 	MaxFrames int
 
-	// Timeout bounds each Redis operation the server did not give a
-	// deadline; a Redis that does not answer within it counts as down
-	// (new sessions get 4013). Default 5 s.
+	// Timeout is the deadline of each Redis operation the server did not
+	// give one; a Redis that does not answer within it counts as down
+	// (new sessions get 4013). Default 5 s. go-redis applies a context's
+	// deadline to the socket only if the client was made with
+	// ContextTimeoutEnabled: true; without it a Redis that accepted the
+	// connection and does not answer is noticed after go-redis's
+	// ReadTimeout (default 3 s), whatever Timeout says. A SetDelivered or
+	// Append that times out is repeated (retry.go), each attempt with
+	// this deadline.
 	Timeout time.Duration
 }
 
