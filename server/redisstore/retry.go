@@ -53,11 +53,11 @@ func (st *Store) runUntilKnown(ctx context.Context, s *redis.Script, id string, 
 
 // definitive reports whether err settles what a script did: a reply from
 // Redis (an error reply: the script ran and refused, or never started), a
-// closed client (nothing more will be sent), or ErrNilClient. Anything
-// else (timeouts, dropped or refused connections) is retried: a refused
-// connection after an attempt that timed out does not say whether that
-// attempt ran.
+// closed client (nothing more will be sent), or the Store's own refusal
+// (ErrNilClient, ErrPrefixBraces). Anything else (timeouts, dropped or
+// refused connections) is retried: a refused connection after an attempt
+// that timed out does not say whether that attempt ran.
 func definitive(err error) bool {
 	var re redis.Error
-	return errors.As(err, &re) || errors.Is(err, redis.ErrClosed) || errors.Is(err, ErrNilClient)
+	return errors.As(err, &re) || errors.Is(err, redis.ErrClosed) || errors.Is(err, ErrNilClient) || errors.Is(err, ErrPrefixBraces)
 }

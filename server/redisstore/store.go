@@ -37,8 +37,8 @@ type Options struct {
 	// are Prefix+"{"+id+"}" (hash) and Prefix+"{"+id+"}:out" (stream):
 	// the braces are a Redis Cluster hash tag, so a session's two keys
 	// share a slot and one script can use both. Prefix must not contain
-	// '{' or '}': Cluster hashes only a key's first {…}, so a braced
-	// Prefix would put every session in one slot (one shard).
+	// '{' or '}' (ErrPrefixBraces): Cluster hashes only a key's first
+	// {…}, so a braced Prefix would put every session in one slot.
 	Prefix string
 
 	// MaxFrames bounds the unacknowledged frames per session; an Append
@@ -69,6 +69,7 @@ type Store struct {
 	maxFrames int
 	timeout   time.Duration
 	node      string // random; the owner field and the move channel's suffix
+	invalid   error  // ErrNilClient or ErrPrefixBraces: every method returns it
 
 	mu     sync.Mutex
 	subs   map[int]func(id string, epoch uint64)
@@ -86,8 +87,8 @@ var (
 // *redis.Ring; the caller keeps ownership and closes it after the
 // servers). It does not contact Redis: a Redis that is down makes the
 // store's operations fail (server.ErrStore), not New; Ping checks it. A
-// nil rdb (or a typed nil) does not panic: every operation fails with
-// ErrNilClient.
+// nil rdb (or a typed nil) or a Prefix with braces does not panic: every
+// operation fails with ErrNilClient or ErrPrefixBraces.
 func New(rdb redis.UniversalClient, opts *Options) *Store {
 	var o Options
 	if opts != nil {
@@ -102,15 +103,13 @@ func New(rdb redis.UniversalClient, opts *Options) *Store {
 	if o.Timeout <= 0 {
 		o.Timeout = 5 * time.Second
 	}
-	if isNil(rdb) {
-		rdb = nil // every method checks st.rdb == nil: ErrNilClient
-	}
 	var b [8]byte
 	_, _ = rand.Read(b[:]) // never fails (Go 1.24+)
 	return &Store{
 		rdb: rdb, prefix: o.Prefix, maxFrames: o.MaxFrames, timeout: o.Timeout,
-		node: hex.EncodeToString(b[:]),
-		subs: make(map[int]func(string, uint64)),
+		invalid: invalid(rdb, o.Prefix),
+		node:    hex.EncodeToString(b[:]),
+		subs:    make(map[int]func(string, uint64)),
 	}
 }
 
@@ -139,8 +138,8 @@ func (st *Store) run(ctx context.Context, s *redis.Script, id string, args ...an
 
 // eval is run without mapping the error (retry.go tells replies apart).
 func (st *Store) eval(ctx context.Context, s *redis.Script, id string, args ...any) (any, error) {
-	if st.rdb == nil {
-		return nil, ErrNilClient
+	if st.invalid != nil {
+		return nil, st.invalid
 	}
 	ctx, cancel := st.bound(ctx)
 	defer cancel()

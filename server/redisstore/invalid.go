@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strings"
 )
 
 // ErrNilClient: the Store was made by New with a nil client (nil, or a
@@ -12,6 +13,23 @@ import (
 // NotifyMoves subscribes to nothing; Ping returns it, so a deployment can
 // refuse to start instead.
 var ErrNilClient = errors.New("redial/redisstore: New was given a nil Redis client")
+
+// ErrPrefixBraces: Options.Prefix contains '{' or '}'. Redis Cluster
+// hashes only a key's first {…}, so such a prefix would become every
+// key's hash tag and put every session in one slot; the Store refuses it
+// the way it refuses a nil client (every method and Ping return it).
+var ErrPrefixBraces = errors.New("redial/redisstore: Options.Prefix must not contain '{' or '}' (it would be every key's Redis Cluster hash tag)")
+
+// invalid is why New's arguments cannot work (nil: they can).
+func invalid(rdb any, prefix string) error {
+	switch {
+	case isNil(rdb):
+		return ErrNilClient
+	case strings.ContainsAny(prefix, "{}"):
+		return ErrPrefixBraces
+	}
+	return nil
+}
 
 // isNil reports whether rdb is nil or an interface holding a nil pointer
 // (a typed nil passes a plain == nil check and panics at first use).
@@ -24,12 +42,12 @@ func isNil(rdb any) bool {
 }
 
 // Ping checks that Redis answers (PING, within Options.Timeout unless ctx
-// has an earlier deadline): ErrNilClient for a Store made with a nil
-// client, else go-redis's error. Call it at startup to fail fast; the
-// server never calls it.
+// has an earlier deadline): ErrNilClient or ErrPrefixBraces for a Store
+// New could not make work, else go-redis's error. Call it at startup to
+// fail fast; the server never calls it.
 func (st *Store) Ping(ctx context.Context) error {
-	if st.rdb == nil {
-		return ErrNilClient
+	if st.invalid != nil {
+		return st.invalid
 	}
 	ctx, cancel := st.bound(ctx)
 	defer cancel()

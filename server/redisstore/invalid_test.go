@@ -14,19 +14,28 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// TestNilClient: redisstore.New with a nil client, untyped or typed, never
-// panics: server.New subscribes to nothing, every Store method and Ping
-// return ErrNilClient, and a real client's new session is refused with
-// 4013 (the server wraps the error in server.ErrStore).
-func TestNilClient(t *testing.T) {
-	for name, rdb := range map[string]redis.UniversalClient{
-		"nil":                   nil,
-		"typed nil *Client":     (*redis.Client)(nil),
-		"typed nil *Cluster":    (*redis.ClusterClient)(nil),
-		"typed nil *redis.Ring": (*redis.Ring)(nil),
+// TestInvalidArgs: redisstore.New with a nil client (untyped or typed) or
+// a Prefix with braces never panics: server.New subscribes to nothing,
+// every Store method and Ping return ErrNilClient / ErrPrefixBraces, and
+// a real client's new session is refused with 4013 (the server wraps the
+// error in server.ErrStore).
+func TestInvalidArgs(t *testing.T) {
+	needRedis(t)
+	rdb := redis.NewClient(redisOptions(shared.addr))
+	defer func() { _ = rdb.Close() }()
+	for name, tc := range map[string]struct {
+		rdb    redis.UniversalClient
+		prefix string
+		want   error
+	}{
+		"nil":                   {nil, "", redisstore.ErrNilClient},
+		"typed nil *Client":     {(*redis.Client)(nil), "", redisstore.ErrNilClient},
+		"typed nil *Cluster":    {(*redis.ClusterClient)(nil), "", redisstore.ErrNilClient},
+		"typed nil *redis.Ring": {(*redis.Ring)(nil), "", redisstore.ErrNilClient},
+		"prefix with braces":    {rdb, "app{1}:", redisstore.ErrPrefixBraces},
 	} {
 		t.Run(name, func(t *testing.T) {
-			st := redisstore.New(rdb, nil)
+			st := redisstore.New(tc.rdb, &redisstore.Options{Prefix: tc.prefix})
 			ctx := context.Background()
 			const id = "00000000000000000000000000000000"
 			_, errCreate := st.Create(ctx, id, "", time.Minute)
@@ -42,8 +51,8 @@ func TestNilClient(t *testing.T) {
 				"Delete":       st.Delete(ctx, id, 1),
 				"Ping":         st.Ping(ctx),
 			} {
-				if !errors.Is(err, redisstore.ErrNilClient) {
-					t.Errorf("%s: %v, want ErrNilClient", op, err)
+				if !errors.Is(err, tc.want) {
+					t.Errorf("%s: %v, want %v", op, err, tc.want)
 				}
 			}
 			srv := server.New(&server.Options{Store: st}, func(context.Context, *server.Session) {
