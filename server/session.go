@@ -147,6 +147,9 @@ func (s *Session) Read(ctx context.Context) (sdk.MessageType, []byte, error) {
 // ack.
 func (s *Session) delivered1(seq uint64) error {
 	if err := s.srv.opts.Store.SetDelivered(s.ctx, s.idStr, s.epoch, seq); err != nil {
+		if cause := s.err(); cause != nil {
+			return cause // the session ended while the store was retrying
+		}
 		err = wrapStore("SetDelivered", err)
 		s.end(err)
 		return err
@@ -222,6 +225,9 @@ func (s *Session) Write(ctx context.Context, typ sdk.MessageType, p []byte) erro
 		return err
 	}
 	if err := s.srv.opts.Store.Append(s.ctx, s.idStr, s.epoch, Frame{Seq: seq, Type: typ, Payload: buf}); err != nil {
+		if cause := s.err(); cause != nil {
+			return cause // the session ended while the store was retrying
+		}
 		err = wrapStore("Append", err)
 		s.end(err)
 		return err
