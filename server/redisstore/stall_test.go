@@ -89,6 +89,43 @@ func TestStallKeepsOutbound(t *testing.T) {
 	sr.stillOne()
 }
 
+// TestStallThenServerClose: the node closes (Server.Close) while a
+// handler's Read waits on a stalled Redis. Close does not wait for Redis:
+// the store's retries stop with the session, Read returns
+// ErrServerClosed, and the message's fate is the documented bound (it may
+// be marked delivered once Redis runs the queued script).
+func TestStallThenServerClose(t *testing.T) {
+	needRedis(t)
+	sr := startStall(t)
+	sr.send(0)
+	sr.expect(0)
+	sr.r.pause()
+	defer sr.r.cont()
+	select { // drop a ring from before the stall
+	case <-sr.hook.failed:
+	default:
+	}
+	sr.send(1)
+	select {
+	case <-sr.hook.failed:
+	case <-sr.ctx.Done():
+		t.Fatal("no store call failed while Redis was stopped")
+	}
+	if err := sr.srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-sr.runs:
+		if err != server.ErrServerClosed {
+			t.Fatalf("Read ended with %v, want ErrServerClosed", err)
+		}
+	case p := <-sr.got:
+		t.Fatalf("handler read %s while Redis was stopped", p)
+	case <-sr.ctx.Done():
+		t.Fatal("handler never ended")
+	}
+}
+
 // stallRun is one node on its own redis-server (which the test pauses)
 // and a real resume client. A handler reads "m<i>" into got; on "w" it
 // rings readW, waits for doWrite, writes "s1" and reports the Write's
@@ -96,6 +133,7 @@ func TestStallKeepsOutbound(t *testing.T) {
 type stallRun struct {
 	t       *testing.T
 	r       *redisProc
+	srv     *server.Server
 	hook    scriptErrs
 	ctx     context.Context
 	c       *sdk.Conn
@@ -139,6 +177,7 @@ func startStall(t *testing.T) *stallRun {
 			sr.got <- string(p)
 		}
 	})
+	sr.srv = srv
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() { _ = srv.Close(); hs.Close() })
 	sr.ctx = testCtx(t, time.Minute)
