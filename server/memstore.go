@@ -10,6 +10,13 @@ import (
 // MemoryStore is the default Store: sessions in this process's memory. It
 // survives reconnects to this process, not a restart and not another
 // node (a resume there gets 4504). Safe for concurrent use.
+//
+// Memory: a session leaves at its end, or expires SessionTTL after its
+// last touch (also one whose Server closed while sharing this store with
+// others in the process: Server.Close leaves a passed-in store's
+// sessions to expire). Expired sessions are dropped at their next access
+// and by a sweep every 64 Creates, so a long-lived process holds at most
+// the live sessions plus those that expired since the last sweep.
 type MemoryStore struct {
 	now func() time.Time
 

@@ -106,6 +106,9 @@ func (srv *Server) create(principal string) (*Session, error) {
 	}
 	s.win = resumewire.NewWindow(srv.opts.MaxUnacked, srv.opts.MaxUnackedBytes, 0)
 	if !srv.register(s) {
+		// No client knows this id yet: forget it now (a session ended by
+		// ErrServerClosed is otherwise kept for another node).
+		_ = srv.opts.Store.Delete(context.Background(), s.idStr, s.epoch)
 		return nil, ErrServerClosed
 	}
 	return s, nil

@@ -32,6 +32,7 @@ type Server struct {
 	wg       sync.WaitGroup // handlers, writers, expiry waits
 
 	stopMoves func() // unsubscribes from the Store's move notices (nil: none)
+	ownStore  bool   // Options.Store was nil: a MemoryStore only this Server uses
 }
 
 // New returns a Server that calls handler once per session, in its own
@@ -50,6 +51,7 @@ func New(opts *Options, handler func(ctx context.Context, s *Session)) *Server {
 		opts:     opts.withDefaults(),
 		handler:  handler,
 		sessions: make(map[resumewire.SessionID]*Session),
+		ownStore: opts == nil || opts.Store == nil,
 	}
 	srv.watchMoves()
 	return srv
@@ -82,8 +84,13 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Close ends every session (cause ErrServerClosed; resume clients get
-// 1012 and, on their reconnect, 4504 unless the Store is shared), refuses
-// new connections with 1012, and waits for every handler to return.
+// 1012), refuses new connections with 1012, and waits for every handler
+// to return. It does not delete the sessions from a Store passed in
+// Options.Store: with a shared store (server/redisstore) a client's
+// reconnect to another node resumes its session there, which makes Close
+// a graceful shutdown for a rolling deploy; a session no node claims
+// expires after SessionTTL. With the default store (Options.Store nil)
+// the sessions die with the Server: a reconnect gets 4504.
 func (srv *Server) Close() error {
 	srv.mu.Lock()
 	srv.closed = true

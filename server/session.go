@@ -101,7 +101,11 @@ func newSessionBase(srv *Server, id resumewire.SessionID, plain bool) *Session {
 // *CloseError, ErrSessionExpired, ErrSessionMoved, ErrServerClosed or an
 // ErrStore). In resume mode the message counts as delivered when Read
 // returns it: it is never handed to a handler again, and the client
-// releases it once acknowledged.
+// releases it once acknowledged. So a message read is consumed even if the
+// handler then cannot act on it (its reply's Write fails with
+// ErrSessionMoved or an ErrStore, the node dies): the next handler of the
+// session never sees it. A request/response handler must make its replies
+// idempotent or re-derivable (docs/resume.md, "Across nodes").
 func (s *Session) Read(ctx context.Context) (sdk.MessageType, []byte, error) {
 	s.readMu.Lock()
 	defer s.readMu.Unlock()
@@ -143,6 +147,9 @@ func (s *Session) Read(ctx context.Context) (sdk.MessageType, []byte, error) {
 // ack.
 func (s *Session) delivered1(seq uint64) error {
 	if err := s.srv.opts.Store.SetDelivered(s.ctx, s.idStr, s.epoch, seq); err != nil {
+		if cause := s.err(); cause != nil {
+			return cause // the session ended while the store was retrying
+		}
 		err = wrapStore("SetDelivered", err)
 		s.end(err)
 		return err
@@ -218,6 +225,9 @@ func (s *Session) Write(ctx context.Context, typ sdk.MessageType, p []byte) erro
 		return err
 	}
 	if err := s.srv.opts.Store.Append(s.ctx, s.idStr, s.epoch, Frame{Seq: seq, Type: typ, Payload: buf}); err != nil {
+		if cause := s.err(); cause != nil {
+			return cause // the session ended while the store was retrying
+		}
 		err = wrapStore("Append", err)
 		s.end(err)
 		return err
@@ -326,11 +336,27 @@ func (s *Session) end(cause error) {
 	if c != nil {
 		c.shutdown(cause)
 	}
-	// Moved: the session lives on elsewhere. A store failure: the record
-	// may still be good, and the client (told 4013) resumes from it once
-	// the store answers again, or it expires. Else best effort: a store
-	// that fails here lets the record expire.
-	if cause != ErrSessionMoved && !errors.Is(cause, ErrStore) {
+	if s.forget(cause) {
 		_ = s.srv.opts.Store.Delete(context.Background(), s.idStr, s.epoch)
 	}
+}
+
+// forget reports whether a session ended by cause leaves the store.
+// Moved: the session lives on elsewhere. A store failure: the record may
+// still be good, and the client (told 4013) resumes from it once the
+// store answers again, or it expires. The server closing (a graceful
+// shutdown, a rolling deploy): another node sharing the store takes the
+// client over, so the record stays and expires after SessionTTL unless a
+// node claims it; only the server's own MemoryStore (Options.Store nil),
+// which nobody else can read, is emptied at once. Else (the session
+// really ended) best effort: a store that fails here lets the record
+// expire.
+func (s *Session) forget(cause error) bool {
+	switch {
+	case cause == ErrSessionMoved, errors.Is(cause, ErrStore):
+		return false
+	case cause == ErrServerClosed:
+		return s.srv.ownStore
+	}
+	return true
 }

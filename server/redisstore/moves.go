@@ -16,8 +16,13 @@ import (
 // notice lost while the subscription reconnects only makes the old
 // handler end later, at its next store operation (every one carries the
 // epoch and fails with server.ErrSessionMoved) or its next Touch (within
-// SessionTTL/3).
+// SessionTTL/3). A Store made with a nil client or a braced Prefix
+// subscribes to nothing (its every operation fails with ErrNilClient or
+// ErrPrefixBraces) and returns a no-op stop.
 func (st *Store) NotifyMoves(fn func(id string, epoch uint64)) (stop func()) {
+	if st.invalid != nil {
+		return func() {}
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	key := st.nextID

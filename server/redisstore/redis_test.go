@@ -90,6 +90,14 @@ func (r *redisProc) kill() {
 	_ = r.cmd.Wait()
 }
 
+// pause stops the server without killing it (SIGSTOP): a stall. Its
+// sockets stay open and the kernel keeps queueing what clients send; it
+// runs all of it at cont (SIGCONT).
+func (r *redisProc) pause() { _ = r.cmd.Process.Signal(syscall.SIGSTOP) }
+
+// cont resumes a paused server.
+func (r *redisProc) cont() { _ = r.cmd.Process.Signal(syscall.SIGCONT) }
+
 // port is the server's TCP port.
 func (r *redisProc) port() int {
 	_, p, _ := net.SplitHostPort(r.addr)

@@ -26,8 +26,8 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Options configure a Store. A nil *Options or a zero field means the
-// documented default.
+// Options configure a Store. A nil *Options, or a field that is zero (for
+// MaxFrames and Timeout: zero or negative), means the documented default.
 //
 // There is no TTL here on purpose: the server passes its
 // server.Options.SessionTTL to Create, Claim and Touch, and the keys
@@ -36,7 +36,9 @@ type Options struct {
 	// Prefix starts every key and channel name. Default "redial:". Keys
 	// are Prefix+"{"+id+"}" (hash) and Prefix+"{"+id+"}:out" (stream):
 	// the braces are a Redis Cluster hash tag, so a session's two keys
-	// share a slot and one script can use both.
+	// share a slot and one script can use both. Prefix must not contain
+	// '{' or '}' (ErrPrefixBraces): Cluster hashes only a key's first
+	// {…}, so a braced Prefix would put every session in one slot.
 	Prefix string
 
 	// MaxFrames bounds the unacknowledged frames per session; an Append
@@ -46,9 +48,15 @@ type Options struct {
 	// 1024, the server's default.
 	MaxFrames int
 
-	// Timeout bounds each Redis operation the server did not give a
-	// deadline; a Redis that does not answer within it counts as down
-	// (new sessions get 4013). Default 5 s.
+	// Timeout is the deadline of each Redis operation the server did not
+	// give one; a Redis that does not answer within it counts as down
+	// (new sessions get 4013). Default 5 s. go-redis applies a context's
+	// deadline to the socket only if the client was made with
+	// ContextTimeoutEnabled: true; without it a Redis that accepted the
+	// connection and does not answer is noticed after go-redis's
+	// ReadTimeout (default 3 s), whatever Timeout says. A SetDelivered or
+	// Append that times out is repeated (retry.go), each attempt with
+	// this deadline.
 	Timeout time.Duration
 }
 
@@ -61,6 +69,7 @@ type Store struct {
 	maxFrames int
 	timeout   time.Duration
 	node      string // random; the owner field and the move channel's suffix
+	invalid   error  // ErrNilClient or ErrPrefixBraces: every method returns it
 
 	mu     sync.Mutex
 	subs   map[int]func(id string, epoch uint64)
@@ -77,7 +86,9 @@ var (
 // New returns a Store on rdb (a *redis.Client, *redis.ClusterClient or
 // *redis.Ring; the caller keeps ownership and closes it after the
 // servers). It does not contact Redis: a Redis that is down makes the
-// store's operations fail (server.ErrStore), not New.
+// store's operations fail (server.ErrStore), not New; Ping checks it. A
+// nil rdb (or a typed nil) or a Prefix with braces does not panic: every
+// operation fails with ErrNilClient or ErrPrefixBraces.
 func New(rdb redis.UniversalClient, opts *Options) *Store {
 	var o Options
 	if opts != nil {
@@ -96,8 +107,9 @@ func New(rdb redis.UniversalClient, opts *Options) *Store {
 	_, _ = rand.Read(b[:]) // never fails (Go 1.24+)
 	return &Store{
 		rdb: rdb, prefix: o.Prefix, maxFrames: o.MaxFrames, timeout: o.Timeout,
-		node: hex.EncodeToString(b[:]),
-		subs: make(map[int]func(string, uint64)),
+		invalid: invalid(rdb, o.Prefix),
+		node:    hex.EncodeToString(b[:]),
+		subs:    make(map[int]func(string, uint64)),
 	}
 }
 
@@ -109,15 +121,29 @@ func (st *Store) keys(id string) []string {
 // movedChannel is where Claims on other nodes tell this one.
 func (st *Store) movedChannel() string { return st.prefix + "moved:" + st.node }
 
-// run runs a script with the store's timeout unless ctx has a deadline.
-func (st *Store) run(ctx context.Context, s *redis.Script, id string, args ...any) (any, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, st.timeout)
-		defer cancel()
+// bound gives ctx the store's timeout unless it has a deadline.
+func (st *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
 	}
-	v, err := s.Run(ctx, st.rdb, st.keys(id), args...).Result()
+	return context.WithTimeout(ctx, st.timeout)
+}
+
+// run runs a script with the store's timeout unless ctx has a deadline;
+// its error replies become this package's and server's sentinels.
+func (st *Store) run(ctx context.Context, s *redis.Script, id string, args ...any) (any, error) {
+	v, err := st.eval(ctx, s, id, args...)
 	return v, mapErr(err)
+}
+
+// eval is run without mapping the error (retry.go tells replies apart).
+func (st *Store) eval(ctx context.Context, s *redis.Script, id string, args ...any) (any, error) {
+	if st.invalid != nil {
+		return nil, st.invalid
+	}
+	ctx, cancel := st.bound(ctx)
+	defer cancel()
+	return s.Run(ctx, st.rdb, st.keys(id), args...).Result()
 }
 
 func ms(d time.Duration) int64 { return max(d.Milliseconds(), 1) }
@@ -153,9 +179,12 @@ func (st *Store) Claim(ctx context.Context, id string, ttl time.Duration) (serve
 }
 
 // Append implements server.Store: XADD under the epoch check, durable in
-// Redis's memory when it returns (see docs/resume.md on persistence).
+// Redis's memory when it returns (see docs/resume.md on persistence). A
+// timeout or a dropped connection is retried until Redis answers or ctx
+// ends (retry.go), so a Write is not reported failed while its frame is
+// in the stream (and would be replayed to the client).
 func (st *Store) Append(ctx context.Context, id string, epoch uint64, f server.Frame) error {
-	_, err := st.run(ctx, appendScript, id, epoch, f.Seq, uint8(f.Type), f.Payload, st.maxFrames)
+	_, err := st.runUntilKnown(ctx, appendScript, id, epoch, f.Seq, uint8(f.Type), f.Payload, st.maxFrames)
 	return err
 }
 
@@ -240,9 +269,12 @@ func frame(e any) (server.Frame, error) {
 	return f, nil
 }
 
-// SetDelivered implements server.Store (monotonic).
+// SetDelivered implements server.Store (monotonic). A timeout or a
+// dropped connection is retried until Redis answers or ctx ends
+// (retry.go): a stall must not leave a message counted as delivered that
+// no handler read.
 func (st *Store) SetDelivered(ctx context.Context, id string, epoch uint64, n uint64) error {
-	_, err := st.run(ctx, deliveredScript, id, epoch, n)
+	_, err := st.runUntilKnown(ctx, deliveredScript, id, epoch, n)
 	return err
 }
 
