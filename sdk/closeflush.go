@@ -94,7 +94,8 @@ func (c *Conn) flushForClose(ctx context.Context, t transport, readerDone <-chan
 	defer deadline.Stop()
 	discard := c.closeDiscard()
 	for {
-		if n, _ := c.queue.size(); n == 0 {
+		left := c.queue.untilEmpty()
+		if left == nil {
 			return true
 		}
 		if rt, ok := t.(*resumeTransport); ok {
@@ -102,7 +103,7 @@ func (c *Conn) flushForClose(ctx context.Context, t transport, readerDone <-chan
 		}
 		select {
 		case <-discard:
-		case <-c.queue.spaceChan():
+		case <-left:
 		case <-readerDone:
 			return true
 		case <-ctx.Done(): // the writer or the heartbeat ended it
