@@ -28,7 +28,7 @@ type closer struct {
 // first.
 func (c *Conn) onClose(ctx context.Context, t transport, end *connEnd) *closer {
 	cl := &closer{run: func(readerDone <-chan struct{}) {
-		if c.flushForClose(ctx, t, readerDone) {
+		if c.flushForClose(ctx, readerDone) {
 			req, _ := c.closeRequested()
 			closeTransport(t, *req)
 		}
@@ -84,12 +84,12 @@ func (c *Conn) closerWait(cl *closer) bool {
 }
 
 // flushForClose waits until what is queued was written (in resume mode:
-// acknowledged, resume_ackask.go asks for it), the connection
+// acknowledged), the connection
 // failed, or closeFlushTimeout passed: then (false) the peer took nothing
 // for that long, it is not reading, and a close frame would wait behind the
 // stuck write and never be read: the caller drops the connection, which
 // also releases the stuck write.
-func (c *Conn) flushForClose(ctx context.Context, t transport, readerDone <-chan struct{}) bool {
+func (c *Conn) flushForClose(ctx context.Context, readerDone <-chan struct{}) bool {
 	deadline := time.NewTimer(closeFlushTimeout)
 	defer deadline.Stop()
 	discard := c.closeDiscard()
@@ -97,9 +97,6 @@ func (c *Conn) flushForClose(ctx context.Context, t transport, readerDone <-chan
 		left := c.queue.untilEmpty()
 		if left == nil {
 			return true
-		}
-		if rt, ok := t.(*resumeTransport); ok {
-			rt.askToFlush(ctx) // the queue empties on the server's ACKs: ask for them
 		}
 		select {
 		case <-discard:

@@ -18,20 +18,12 @@ import (
 // One request at a time: the next ACK clears it, and if the queue is
 // still half full the next request goes out then. A server that does not
 // answer so leaves the old cadence (AckEvery, AckDelay), nothing worse.
-//
-// Close asks too: its flush (closeflush.go) waits until the server
-// acknowledged everything, and the last messages, fewer than AckEvery,
-// would otherwise wait for the server's AckDelay timer (50 ms by default)
-// on every Close; a benchmark that closes once per run counted that wait
-// as a 2–3× slower pipelined stream. From the flush on, every written
-// frame and every ACK that leaves frames unacknowledged asks again (one
-// request at a time), until the queue is empty.
 
 // askIfDue sends the PING that asks for an ACK when ackDue says so and no
 // request is waiting. Its nonce is from the heartbeat's counter but is not
 // awaited: its PONG is ignored.
 func (t *resumeTransport) askIfDue(ctx context.Context) {
-	if t.asked.Load() || !t.s.q.ackDue(t.flushing.Load()) || !t.asked.CompareAndSwap(false, true) {
+	if t.asked.Load() || !t.s.q.ackDue() || !t.asked.CompareAndSwap(false, true) {
 		return
 	}
 	t.pmu.Lock()
@@ -41,21 +33,12 @@ func (t *resumeTransport) askIfDue(ctx context.Context) {
 	_ = t.send(ctx, resumewire.KindPing, n) // a failed socket shows in the next read or write
 }
 
-// askToFlush makes every unacknowledged frame due for a request from now
-// on (Close is waiting for the queue to empty) and asks at once if none is
-// waiting. Idempotent.
-func (t *resumeTransport) askToFlush(ctx context.Context) {
-	t.flushing.Store(true)
-	t.askIfDue(ctx)
-}
-
-// ackDue reports whether the server could acknowledge some of the send
-// window (a frame went on the wire since its last ACK) and this side
-// should ask: always when flushing (Close), else once half the window
-// (MaxQueued or MaxQueuedBytes) is taken.
-func (q *sendQueue) ackDue(flushing bool) bool {
+// ackDue reports whether half the send window (MaxQueued or
+// MaxQueuedBytes) is taken and the server could acknowledge some of it
+// (a frame went on the wire since its last ACK).
+func (q *sendQueue) ackDue() bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	r := q.rq
-	return r.maxSent > r.acked && (flushing || 2*q.len() >= q.maxN || 2*q.bytes >= q.maxBytes)
+	return r.maxSent > r.acked && (2*q.len() >= q.maxN || 2*q.bytes >= q.maxBytes)
 }

@@ -37,8 +37,7 @@ type resumeTransport struct {
 	nonce uint64
 	pings map[uint64]chan struct{}
 
-	asked    atomic.Bool // a PING asked the server for an ACK; cleared by its next ACK (resume_ackask.go)
-	flushing atomic.Bool // Close waits for every ACK: ask for each (resume_ackask.go)
+	asked atomic.Bool // a PING asked the server for an ACK; cleared by its next ACK (resume_ackask.go)
 }
 
 // Ack batching when the server's WELCOME leaves it open (0): the
