@@ -83,7 +83,8 @@ func (c *Conn) closerWait(cl *closer) bool {
 	return true
 }
 
-// flushForClose waits until what is queued was written, the connection
+// flushForClose waits until what is queued was written (in resume mode:
+// acknowledged), the connection
 // failed, or closeFlushTimeout passed: then (false) the peer took nothing
 // for that long, it is not reading, and a close frame would wait behind the
 // stuck write and never be read: the caller drops the connection, which
@@ -93,12 +94,13 @@ func (c *Conn) flushForClose(ctx context.Context, readerDone <-chan struct{}) bo
 	defer deadline.Stop()
 	discard := c.closeDiscard()
 	for {
-		if n, _ := c.queue.size(); n == 0 {
+		left := c.queue.untilEmpty()
+		if left == nil {
 			return true
 		}
 		select {
 		case <-discard:
-		case <-c.queue.spaceChan():
+		case <-left:
 		case <-readerDone:
 			return true
 		case <-ctx.Done(): // the writer or the heartbeat ended it

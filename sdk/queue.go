@@ -112,10 +112,16 @@ func (q *sendQueue) size() (n, bytes int) {
 	return q.len(), q.bytes
 }
 
-// spaceChan is closed when the next item leaves.
-func (q *sendQueue) spaceChan() <-chan struct{} {
+// untilEmpty returns nil when the queue is empty, else a channel closed
+// when the next item leaves. One critical section: an item that leaves
+// between a separate check and wait would close no channel, and the
+// waiter would miss it (Close's flush then waited its full bound).
+func (q *sendQueue) untilEmpty() <-chan struct{} {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if q.len() == 0 {
+		return nil
+	}
 	return q.spaceLocked()
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -34,6 +35,7 @@ type Session struct {
 	readMu   sync.Mutex         // one Read at a time: delivered order == seq order
 	attachMu sync.Mutex         // one attach at a time
 	kick     chan struct{}      // cap 1: wakes the attached connection's writer
+	flushing atomic.Bool        // Close waits for every ACK: the writer asks for each (ackask.go)
 
 	mu        sync.Mutex
 	appended  uint64 // highest outbound seq in the store (the writer sends up to it)
@@ -289,6 +291,8 @@ func closeCodeOK(c sdk.StatusCode) bool {
 func (s *Session) flush(d time.Duration) {
 	t := time.NewTimer(d)
 	defer t.Stop()
+	s.flushing.Store(true)
+	s.wake() // the writer asks for the ACK rather than wait for the client's AckDelay
 	for {
 		released := s.win.Released()
 		s.mu.Lock()
