@@ -4,11 +4,9 @@
 // suite's helpers (test/js/helpers.js), so the benchmarks run against what
 // the tests run against.
 import { execFile } from "node:child_process";
-import { once } from "node:events";
-import { createReadStream } from "node:fs";
-import { mkdir, stat } from "node:fs/promises";
-import http from "node:http";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { serveMounts, TYPES } from "../../test/js/helpers.js";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
@@ -45,13 +43,6 @@ export async function buildAssets() {
   ]);
 }
 
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".wasm": "application/wasm",
-};
-
 /**
  * A static server for the benchmark pages: mounts maps a URL prefix to a
  * directory; pages maps a path to HTML. The page is cross-origin isolated
@@ -59,47 +50,22 @@ const TYPES = {
  * "no-store" (default) or "max-age" (for the cached startup runs, with a
  * Last-Modified for revalidation). Resolves to {origin, close}.
  */
-export async function startStatic({ mounts, pages, cache = "no-store" }) {
+export function startStatic({ mounts, pages, cache = "no-store" }) {
   const iso = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" };
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url, "http://x");
-    if (pages[url.pathname] !== undefined) {
+  return serveMounts({
+    mounts,
+    route(url, res) {
+      if (pages[url.pathname] === undefined) return false;
       res.writeHead(200, { "content-type": TYPES[".html"], "cache-control": "no-store", ...iso });
       res.end(pages[url.pathname]);
-      return;
-    }
-    for (const [prefix, dir] of Object.entries(mounts)) {
-      if (!url.pathname.startsWith(prefix)) continue;
-      const file = path.join(dir, decodeURIComponent(url.pathname.slice(prefix.length)));
-      if (!file.startsWith(dir + path.sep)) break;
-      try {
-        const st = await stat(file);
-        if (!st.isFile()) break;
-        res.writeHead(200, {
-          "content-type": TYPES[path.extname(file)] ?? "application/octet-stream",
-          "content-length": st.size,
-          "cache-control": cache === "no-store" ? "no-store" : "max-age=3600",
-          "last-modified": st.mtime.toUTCString(),
-          "cross-origin-resource-policy": "same-origin",
-        });
-        createReadStream(file).pipe(res);
-        return;
-      } catch {
-        break;
-      }
-    }
-    res.writeHead(404, { "content-type": "text/plain" });
-    res.end("not found");
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  return {
-    origin: `http://127.0.0.1:${server.address().port}`,
-    async close() {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      return true;
     },
-  };
+    fileHeaders: (st) => ({
+      "cache-control": cache === "no-store" ? "no-store" : "max-age=3600",
+      "last-modified": st.mtime.toUTCString(),
+      "cross-origin-resource-policy": "same-origin",
+    }),
+  });
 }
 
 /** The q-quantile (0..1) of xs, nearest rank. */

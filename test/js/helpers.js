@@ -103,7 +103,7 @@ export async function control(env, pathAndQuery) {
   return body;
 }
 
-const TYPES = {
+export const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
   ".mjs": "text/javascript; charset=utf-8",
@@ -112,19 +112,15 @@ const TYPES = {
 };
 
 /**
- * A static server: mounts maps a URL prefix ("/dist/") to a directory. "/" is
- * an empty page. Resolves to {origin, close}.
+ * A static server on loopback: route(url, res) answers the paths it knows
+ * (returning true); otherwise mounts maps a URL prefix ("/dist/") to a
+ * directory, each file sent with the headers fileHeaders(stat) adds (the
+ * benchmark pages share this: bench/browser/lib.mjs). Resolves to {origin, close}.
  */
-export async function startStatic(mounts) {
+export async function serveMounts({ mounts, route = () => false, fileHeaders = () => ({ "cache-control": "no-store" }) }) {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, "http://x");
-    if (url.pathname === "/") {
-      // ?csp=<policy> serves the page under that Content-Security-Policy.
-      const csp = url.searchParams.get("csp");
-      res.writeHead(200, { "content-type": TYPES[".html"], ...(csp ? { "content-security-policy": csp } : {}) });
-      res.end("<!doctype html><meta charset=utf-8><title>redial test</title>");
-      return;
-    }
+    if (route(url, res)) return;
     for (const [prefix, dir] of Object.entries(mounts)) {
       if (!url.pathname.startsWith(prefix)) continue;
       const file = path.join(dir, decodeURIComponent(url.pathname.slice(prefix.length)));
@@ -135,7 +131,7 @@ export async function startStatic(mounts) {
         res.writeHead(200, {
           "content-type": TYPES[path.extname(file)] ?? "application/octet-stream",
           "content-length": st.size,
-          "cache-control": "no-store",
+          ...fileHeaders(st),
         });
         createReadStream(file).pipe(res);
         return;
@@ -157,6 +153,24 @@ export async function startStatic(mounts) {
       await new Promise((r) => server.close(r));
     },
   };
+}
+
+/**
+ * A static server: mounts maps a URL prefix ("/dist/") to a directory. "/" is
+ * an empty page. Resolves to {origin, close}.
+ */
+export function startStatic(mounts) {
+  return serveMounts({
+    mounts,
+    route(url, res) {
+      if (url.pathname !== "/") return false;
+      // ?csp=<policy> serves the page under that Content-Security-Policy.
+      const csp = url.searchParams.get("csp");
+      res.writeHead(200, { "content-type": TYPES[".html"], ...(csp ? { "content-security-policy": csp } : {}) });
+      res.end("<!doctype html><meta charset=utf-8><title>redial test</title>");
+      return true;
+    },
+  });
 }
 
 /**
